@@ -1,0 +1,183 @@
+"""The ``rayops`` command line: thin click commands over the library.
+
+Each command turns its options into library calls and an exit code; nothing else.
+Exit codes (all commands): 0 clean, 1 findings at the failing severity, 2 usage
+error, 3 rayops itself failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from rayops.errors import ExitCode, RayopsError, UsageError
+
+EXIT_CODES_HELP = "Exit codes: 0 clean, 1 findings at the failing severity, 2 usage error, 3 rayops failed."
+
+
+def _run(action: Callable[[], int]) -> NoReturn:
+    """Run a command body; map rayops errors and unexpected failures to exit codes."""
+    try:
+        code = action()
+    except RayopsError as error:
+        click.echo(f"rayops: {error}", err=True)
+        sys.exit(int(error.exit_code))
+    except KeyboardInterrupt:
+        click.echo("rayops: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(int(ExitCode.CLEAN))
+    except Exception as error:  # the one place an unexpected failure is caught
+        if os.environ.get("RAYOPS_DEBUG"):
+            raise
+        click.echo(f"rayops: internal error: {type(error).__name__}: {error} (set RAYOPS_DEBUG=1 for details)",
+                   err=True)
+        sys.exit(int(ExitCode.INTERNAL))
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="rayops")
+def main() -> None:
+    """rayops: validate, render and diff Ray on Kubernetes (KubeRay) manifests for GitOps."""
+
+
+class _Progress:
+    """A one-line progress counter on a terminal's standard error; silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and total >= 20 and (done % 10 == 0 or done == total):
+            sys.stderr.write(f"\rrayops: validated {done}/{total} files")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--kuberay-version", metavar="VERSION",
+              help="KubeRay release to validate against (default: rayops.yaml's pin, else the newest bundled).")
+@click.option("--kubernetes-version", metavar="VERSION",
+              help="Kubernetes version for core kinds (default: rayops.yaml's pin, else the newest bundled).")
+@click.option("--feature-gates", metavar="A=true,B=false", default=None,
+              help="KubeRay operator feature gates, in the operator's own flag syntax.")
+@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json", "junit", "sarif", "github"]),
+              default=None, help="Output format (default: github under GitHub Actions, else text).")
+@click.option("--ignore-missing-schemas", is_flag=True, help="Skip kinds rayops has no schema for.")
+@click.option("--skip", "skip_kinds", metavar="KIND[,KIND]", multiple=True,
+              help="Kinds (or apiVersion/Kind) not to validate; repeatable or comma-separated.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for large runs (default: available CPUs; small runs use one).")
+@click.option("--summary/--no-summary", default=True, show_default=True,
+              help="Print a summary line on standard error (text output).")
+def validate(paths: tuple[str, ...], kuberay_version: str | None, kubernetes_version: str | None,
+             feature_gates: str | None, output_format: str | None, ignore_missing_schemas: bool,
+             skip_kinds: tuple[str, ...], fail_on: str, jobs: int | None, summary: bool) -> None:
+    """Validate KubeRay and Kubernetes manifests as the API server would.
+
+    PATHS are files or folders (searched recursively for *.yaml and *.yml); "-" reads
+    standard input. Every finding is printed as path:line:col.
+    """
+    def action() -> int:
+        from rayops.findings import Severity
+        from rayops.report import WRITERS, summary_line, write_text
+        from rayops.validate.engine import ValidationOptions, validate_paths
+        from rayops.workspace import find_workspace, load_workspace, parse_feature_gates
+
+        if not paths:
+            raise UsageError("no input: give files, folders, or - for standard input")
+        workspace_file = find_workspace()
+        workspace = load_workspace(workspace_file) if workspace_file else None
+        gates = dict(workspace.feature_gates) if workspace else {}
+        if feature_gates is not None:
+            gates.update(parse_feature_gates(feature_gates))
+        options = ValidationOptions(
+            kuberay_version=kuberay_version or (workspace.kuberay_version if workspace else None),
+            kubernetes_version=kubernetes_version or (workspace.kubernetes_version if workspace else None),
+            feature_gates=tuple(sorted(gates.items())),
+            ignore_missing_schemas=ignore_missing_schemas,
+            skip=frozenset(k.strip() for item in skip_kinds for k in item.split(",") if k.strip()),
+        )
+        fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        progress = _Progress(sys.stderr.isatty() and fmt == "text")
+        try:
+            report = validate_paths(paths, options, jobs=jobs, progress=progress)
+        finally:
+            progress.clear()
+        if fmt == "text":
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            write_text(report, sys.stdout, colour=colour)
+            if summary:
+                click.echo(summary_line(report), err=True)
+        else:
+            WRITERS[fmt](report, sys.stdout)
+        sys.stdout.flush()
+        threshold = Severity.parse(fail_on)
+        worst = report.worst()
+        return int(ExitCode.FINDINGS if worst is not None and worst >= threshold else ExitCode.CLEAN)
+
+    _run(action)
+
+
+@main.group()
+def schemas() -> None:
+    """Compile CRDs into the JSON schemas rayops (and kubeconform) validate with."""
+
+
+@schemas.command("build")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write, e.g. schemas/kuberay/v1.7.0.")
+def schemas_build(sources: tuple[str, ...], output: str) -> None:
+    """Compile the CRDs in SOURCES (files, folders, `kubectl get crd -o yaml` output).
+
+    Writes one <kind>_<version>.json per served version (kubeconform's layout) and an
+    index.json, replacing the folder's previous JSON files.
+    """
+    def action() -> int:
+        from rayops.schemas.compiler import build_schema_set
+
+        compiled = build_schema_set(sources, output)
+        for item in compiled:
+            click.echo(f"{os.path.join(output, item.file_name)}: {item.kind} {item.api_version}")
+        return int(ExitCode.CLEAN)
+
+    _run(action)
+
+
+@main.command()
+@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def versions(output_format: str) -> None:
+    """List the bundled KubeRay, Argo CD, Flux and Kubernetes schema versions."""
+    def action() -> int:
+        import json
+
+        from rayops.schemas import registry
+
+        listing: dict[str, Any] = {
+            family: [s.version for s in sets] for family, sets in registry.bundled_sets().items()
+        }
+        listing["kubernetes"] = registry.kubernetes_versions()
+        if output_format == "json":
+            click.echo(json.dumps(listing, indent=2))
+        else:
+            for family in ("kuberay", "argocd", "flux", "kubernetes"):
+                click.echo(f"{family}: {', '.join(listing.get(family, [])) or '(none)'}")
+        return int(ExitCode.CLEAN)
+
+    _run(action)

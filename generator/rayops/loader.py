@@ -1,0 +1,558 @@
+"""Load YAML the way the Kubernetes tool chain reads it, keeping every node's position.
+
+Each file is parsed exactly once, by PyYAML's C parser, into a node graph that keeps
+start marks. Values are then built from that graph by this module, with the scalar
+meaning of ``sigs.k8s.io/yaml`` (the go-yaml v2 reader behind kubectl and the API
+server): YAML 1.1 booleans including ``y``/``yes``/``on``, ``0x``/``0o``/leading-zero
+octal integers, ``1e3`` as a number, timestamps kept as strings, keys converted to
+strings. Positions are looked up in the node graph only for documents that have a
+finding (:meth:`Document.locate`).
+
+Hostile input never raises: sizes, nesting, alias expansion and tags are bounded, and
+every problem becomes a :class:`~rayops.findings.Finding` with a location.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from rayops.errors import UsageError
+from rayops.findings import Finding, Location, Path, Severity
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest file read (4 MiB; the API server refuses objects over 1.5 MB anyway)."""
+MAX_DEPTH = 128
+"""Deepest nesting of mappings and sequences accepted in a document."""
+MAX_EXPANDED_NODES = 200_000
+"""Alias expansion beyond this many nodes (and 10x the written ones) is an alias bomb."""
+MAX_DOCUMENTS = 10_000
+"""Most documents read from one file."""
+
+YAML_EXTENSIONS = (".yaml", ".yml")
+
+# Rule IDs of problems found while loading.
+RULE_READ = "Y100"
+RULE_SYNTAX = "Y101"
+RULE_DUPLICATE_KEY = "Y102"
+RULE_TAG = "Y103"
+RULE_ALIAS = "Y104"
+RULE_DEPTH = "Y105"
+RULE_SIZE = "Y106"
+RULE_ENCODING = "Y107"
+RULE_KEY = "Y108"
+RULE_NUMBER = "Y109"
+
+LOADER_RULES: dict[str, str] = {
+    RULE_READ: "file cannot be read",
+    RULE_SYNTAX: "YAML syntax error (including tabs used for indentation)",
+    RULE_DUPLICATE_KEY: "duplicate mapping key",
+    RULE_TAG: "unsupported or unsafe YAML tag",
+    RULE_ALIAS: "alias expansion too large or recursive (alias bomb)",
+    RULE_DEPTH: "nesting too deep",
+    RULE_SIZE: "file or document count over the limit",
+    RULE_ENCODING: "not valid UTF-8, or contains NUL bytes or control characters",
+    RULE_KEY: "mapping key that JSON cannot represent",
+    RULE_NUMBER: "number that JSON cannot represent (infinity, NaN)",
+}
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = _TAG + "map", _TAG + "seq", _TAG + "merge"
+_PLAIN = "!rayops/plain"
+_STRINGY_TAGS = {_STR, _TAG + "binary", _TAG + "timestamp", _TAG + "value", "!"}
+
+_BOOLS = {
+    **dict.fromkeys("y Y yes Yes YES on On ON true True TRUE".split(), True),
+    **dict.fromkeys("n N no No NO off Off OFF false False FALSE".split(), False),
+}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_SPECIAL_FLOATS = {
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+}
+_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+_CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _NodeLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    """C parser and composer; tags of plain scalars are left for :func:`resolve_plain`."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+def _go_int(text: str) -> int | None:
+    """Parse like Go's ``strconv.ParseInt(s, 0, 64)`` (then ParseUint), else None."""
+    body = text
+    sign = 1
+    if body[:1] in "+-":
+        sign = -1 if body[0] == "-" else 1
+        body = body[1:]
+    if not body:
+        return None
+    base = 10
+    lowered = body[:2].lower()
+    if lowered == "0x":
+        base, body = 16, body[2:]
+    elif lowered == "0o":
+        base, body = 8, body[2:]
+    elif lowered == "0b":
+        base, body = 2, body[2:]
+    elif len(body) > 1 and body[0] == "0":
+        base, body = 8, body[1:]
+    if not body or not body.isascii() or not body.isalnum():
+        return None
+    try:
+        number = sign * int(body, base)
+    except ValueError:
+        return None
+    if _INT64_MIN <= number <= _UINT64_MAX:
+        return number
+    return None
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of a plain (unquoted, untagged) scalar, as sigs.k8s.io/yaml reads it."""
+    if text in _NULLS:
+        return None
+    first = text[0]
+    if first in "yYnNtTfFoO":
+        found = _BOOLS.get(text)
+        return text if found is None else found
+    if first in "0123456789+-.":
+        special = _SPECIAL_FLOATS.get(text)
+        if special is not None:
+            return special
+        if first == ".":
+            return float(text) if _GO_FLOAT.match(text) else text
+        plain = text.replace("_", "")
+        number = _go_int(plain)
+        if number is not None:
+            return number
+        if _GO_FLOAT.match(plain):
+            return float(plain)
+    return text
+
+
+def _key_string(value: Any) -> str | None:
+    """Convert a mapping key the way sigs.k8s.io/yaml does; None if JSON cannot hold it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        if math.isnan(value):
+            return ".nan"
+        return repr(value)
+    return None
+
+
+@dataclass
+class Document:
+    """One Kubernetes object read from a file, with its node graph for positions."""
+
+    file: str
+    index: int
+    value: Any
+    node: Node | None
+    path_prefix: Path = ()
+
+    @property
+    def line(self) -> int:
+        """1-based line where the document's content starts."""
+        return self.node.start_mark.line + 1 if self.node is not None else 1
+
+    def locate(self, path: Path, *, key: bool = False) -> Location:
+        """The file position of ``path``; the nearest existing ancestor if it is absent.
+
+        With ``key`` true the position of the mapping key is given rather than its value
+        (used for unknown fields and duplicate keys).
+        """
+        node = self.node
+        if node is None:
+            return Location(self.file, 1, 1)
+        mark = node.start_mark
+        for position, element in enumerate(path):
+            last = position == len(path) - 1
+            found = _child(node, element)
+            if found is None:
+                break
+            key_node, node = found
+            mark = key_node.start_mark if key_node is not None and (key or not last) else node.start_mark
+            if last and key and key_node is not None:
+                mark = key_node.start_mark
+        return Location(self.file, mark.line + 1, mark.column + 1)
+
+
+def _child(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
+    """The (key node, value node) of ``element`` inside ``node``, following merges."""
+    if isinstance(node, SequenceNode) and isinstance(element, int):
+        if 0 <= element < len(node.value):
+            item: Node = node.value[element]
+            return None, item
+        return None
+    if isinstance(node, MappingNode) and isinstance(element, str):
+        merges: list[Node] = []
+        for key_node, value_node in reversed(node.value):
+            if key_node.tag == _MERGE or (key_node.tag == _PLAIN and key_node.value == "<<"):
+                merges.append(value_node)
+                continue
+            if isinstance(key_node, ScalarNode):
+                key_value = resolve_plain(key_node.value) if key_node.tag == _PLAIN else key_node.value
+                if _key_string(key_value) == element:
+                    return key_node, value_node
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                found = _child(source, element)
+                if found is not None:
+                    return found
+    return None
+
+
+@dataclass
+class LoadedFile:
+    """The documents of one file and the problems met while reading it."""
+
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+class _Builder:
+    """Builds plain Python values from a composed node graph, with hostile-input bounds."""
+
+    def __init__(self, file: str, findings: list[Finding]) -> None:
+        self.file = file
+        self.findings = findings
+
+    def problem(self, rule: str, message: str, node: Node | None) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        column = node.start_mark.column + 1 if node is not None else 1
+        self.findings.append(Finding(rule, Severity.ERROR, message, Location(self.file, line, column)))
+
+    def check_expansion(self, root: Node) -> bool:
+        """False (with a finding) if aliases make the document recursive or explode it."""
+        sizes: dict[int, int] = {}
+        written: set[int] = set()
+        on_stack: set[int] = set()
+        # Iterative post-order walk: (node, children done?)
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            ident = id(node)
+            if done:
+                on_stack.discard(ident)
+                total = 1
+                for child in _children(node):
+                    total += sizes[id(child)]
+                    if total > 10 * MAX_EXPANDED_NODES:
+                        break
+                sizes[ident] = total
+                continue
+            if ident in sizes:
+                continue
+            if ident in on_stack:
+                self.problem(RULE_ALIAS, "recursive alias: a node contains itself", node)
+                return False
+            on_stack.add(ident)
+            written.add(ident)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in on_stack:
+                    self.problem(RULE_ALIAS, "recursive alias: a node contains itself", child)
+                    return False
+                if id(child) not in sizes:
+                    stack.append((child, False))
+        expanded = sizes[id(root)]
+        if expanded > MAX_EXPANDED_NODES and expanded > 10 * len(written):
+            self.problem(
+                RULE_ALIAS,
+                f"aliases expand this document to over {MAX_EXPANDED_NODES:,} nodes "
+                f"from {len(written):,} written (alias bomb)",
+                root,
+            )
+            return False
+        return True
+
+    def build(self, node: Node, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise _TooDeepError(node)
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, tag)
+        if isinstance(node, SequenceNode):
+            if tag != _SEQ:
+                self.problem(RULE_TAG, f"unsupported tag {tag!r} on a sequence", node)
+            return [self.build(item, depth + 1) for item in node.value]
+        if isinstance(node, MappingNode):
+            if tag != _MAP:
+                self.problem(RULE_TAG, f"unsupported tag {tag!r} on a mapping", node)
+            return self.mapping(node, depth)
+        return None  # pragma: no cover - the composer makes no other node kinds
+
+    def scalar(self, node: ScalarNode, tag: str) -> Any:
+        text: str = node.value
+        if tag == _PLAIN:
+            value = resolve_plain(text)
+        elif tag in _STRINGY_TAGS:
+            return text
+        elif tag == _INT:
+            value = _go_int(text.replace("_", ""))
+            if value is None:
+                self.problem(RULE_TAG, f"{text!r} is not an integer (tagged !!int)", node)
+                return text
+        elif tag == _FLOAT:
+            resolved = resolve_plain(text)
+            if isinstance(resolved, bool) or not isinstance(resolved, int | float):
+                self.problem(RULE_TAG, f"{text!r} is not a number (tagged !!float)", node)
+                return text
+            value = float(resolved)
+        elif tag == _BOOL:
+            if text not in _BOOLS:
+                self.problem(RULE_TAG, f"{text!r} is not a boolean (tagged !!bool)", node)
+                return text
+            return _BOOLS[text]
+        elif tag == _NULL:
+            return None
+        else:
+            self.problem(RULE_TAG, f"unsupported tag {tag!r}: only the standard YAML tags are safe", node)
+            return text
+        if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+            self.problem(RULE_NUMBER, f"{text!r} is not a number JSON can represent", node)
+        return value
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE or (
+                key_node.tag == _PLAIN and isinstance(key_node, ScalarNode) and key_node.value == "<<"
+            ):
+                self.merge_into(merged, value_node, depth)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(RULE_KEY, "a mapping or sequence cannot be a key", key_node)
+                continue
+            key = _key_string(self.scalar(key_node, key_node.tag))
+            if key is None:
+                self.problem(RULE_KEY, "a null key cannot be converted to JSON", key_node)
+                continue
+            if key in seen:
+                first = seen[key].start_mark
+                self.problem(
+                    RULE_DUPLICATE_KEY,
+                    f'duplicate key "{key}" (first at line {first.line + 1}, column {first.column + 1})',
+                    key_node,
+                )
+            seen[key] = key_node
+            result[key] = self.build(value_node, depth + 1)
+        if merged:
+            for key, value in merged.items():
+                result.setdefault(key, value)
+        return result
+
+    def merge_into(self, merged: dict[str, Any], value_node: Node, depth: int) -> None:
+        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                self.problem(RULE_TAG, "a merge key (<<) needs a mapping or a list of mappings", source)
+                continue
+            for key, value in self.mapping(source, depth + 1).items():
+                merged.setdefault(key, value)
+
+
+class _TooDeepError(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__("too deep")
+        self.node = node
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, SequenceNode):
+        yield from node.value
+    elif isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            yield key_node
+            yield value_node
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
+    def fail(message: str, line: int, column: int) -> None:
+        findings.append(Finding(RULE_ENCODING, Severity.ERROR, message, Location(file, line, column)))
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        fail("UTF-16 and UTF-32 files are not supported: save the file as UTF-8", 1, 1)
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        prefix = data[:nul].decode("utf-8", "replace")
+        fail("NUL byte: this is a binary file, not YAML", *_position(prefix, len(prefix)))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        prefix = data[: error.start].decode("utf-8", "replace")
+        fail(f"invalid UTF-8 byte 0x{data[error.start]:02x}", *_position(prefix, len(prefix)))
+        return None
+    control = _CONTROL_CHARS.search(text)
+    if control is not None:
+        fail(
+            f"control character U+{ord(control.group()):04X} is not allowed in YAML",
+            *_position(text, control.start()),
+        )
+        return None
+    return text
+
+
+def load_bytes(data: bytes, file: str) -> LoadedFile:
+    """Parse ``data`` (the bytes of ``file``) into documents and findings; never raises."""
+    loaded = LoadedFile(file)
+    findings = loaded.findings
+    if len(data) > MAX_FILE_BYTES:
+        findings.append(
+            Finding(
+                RULE_SIZE,
+                Severity.ERROR,
+                f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                Location(file, 1, 1),
+            )
+        )
+        return loaded
+    text = _decode(data, file, findings)
+    if text is None:
+        return loaded
+    builder = _Builder(file, findings)
+    loader = _NodeLoader(text)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if index >= MAX_DOCUMENTS:
+                builder.problem(RULE_SIZE, f"more than {MAX_DOCUMENTS:,} documents in one file", node)
+                break
+            _add_document(loaded, builder, node, index)
+            index += 1
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        findings.append(Finding(RULE_SYNTAX, Severity.ERROR, message, Location(file, line, column)))
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        findings.append(Finding(RULE_SYNTAX, Severity.ERROR, str(error) or "invalid YAML", Location(file, 1, 1)))
+    finally:
+        loader.dispose()
+    return loaded
+
+
+def _add_document(loaded: LoadedFile, builder: _Builder, node: Node | None, index: int) -> None:
+    if node is None:
+        return
+    if not builder.check_expansion(node):
+        return
+    try:
+        value = builder.build(node)
+    except _TooDeepError as error:
+        builder.problem(RULE_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", error.node)
+        return
+    except RecursionError:
+        builder.problem(RULE_DEPTH, "nesting too deep", node)
+        return
+    if value is None:
+        return
+    loaded.documents.append(Document(loaded.path, index, value, node))
+
+
+def expand_lists(documents: Iterable[Document]) -> Iterator[Document]:
+    """Yield each document, replacing a ``kind: List`` by its items."""
+    for document in documents:
+        value = document.value
+        if (
+            isinstance(value, dict)
+            and value.get("kind") == "List"
+            and isinstance(value.get("items"), list)
+            and str(value.get("apiVersion", "v1")) == "v1"
+        ):
+            found = _child(document.node, "items") if document.node is not None else None
+            items_node = found[1] if found is not None else None
+            for position, item in enumerate(value["items"]):
+                item_node: Node | None = None
+                if isinstance(items_node, SequenceNode) and position < len(items_node.value):
+                    item_node = items_node.value[position]
+                yield Document(document.file, document.index, item, item_node, ("items", position))
+        else:
+            yield document
+
+
+def read_file(path: str) -> LoadedFile:
+    """Read and parse one file (``-`` is standard input); read errors become findings."""
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        return load_bytes(data, "<stdin>")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        loaded = LoadedFile(path)
+        reason = error.strerror or str(error)
+        loaded.findings.append(
+            Finding(RULE_READ, Severity.ERROR, f"cannot read file: {reason}", Location(path, 1, 1))
+        )
+        return loaded
+    return load_bytes(data, path)
+
+
+def collect_files(paths: Iterable[str]) -> list[str]:
+    """Expand folders (recursively, ``*.yaml``/``*.yml``, hidden folders skipped) in order.
+
+    A path that does not exist is a usage error.
+    """
+    files: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path == "-":
+            files.append(path)
+            continue
+        if os.path.isdir(path):
+            found: list[str] = []
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(root, n) for n in names if n.endswith(YAML_EXTENSIONS))
+            candidates = sorted(found)
+        elif os.path.exists(path) or os.path.islink(path):
+            candidates = [path]
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                files.append(candidate)
+    return files

@@ -1,0 +1,1 @@
+"""CRD-to-JSON-Schema compiler and the registry of bundled schema sets."""

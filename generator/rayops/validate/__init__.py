@@ -1,0 +1,1 @@
+"""Validation: API-server-faithful schema checks and ObjectMeta rules."""
