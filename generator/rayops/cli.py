@@ -121,6 +121,7 @@ def validate(paths: tuple[str, ...], kuberay_version: str | None, kubernetes_ver
         if fmt == "text":
             colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
             write_text(report, sys.stdout, colour=colour)
+            sys.stdout.flush()
             if summary:
                 click.echo(summary_line(report), err=True)
         else:

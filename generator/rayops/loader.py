@@ -243,6 +243,7 @@ class _Builder:
     def __init__(self, file: str, findings: list[Finding]) -> None:
         self.file = file
         self.findings = findings
+        self.may_alias = True
 
     def problem(self, rule: str, message: str, node: Node | None) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -451,6 +452,8 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
     if text is None:
         return loaded
     builder = _Builder(file, findings)
+    # Aliases need anchors: without an '&' anywhere there is nothing to expand.
+    builder.may_alias = "&" in text
     loader = _NodeLoader(text)
     index = 0
     try:
@@ -476,7 +479,7 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
 def _add_document(loaded: LoadedFile, builder: _Builder, node: Node | None, index: int) -> None:
     if node is None:
         return
-    if not builder.check_expansion(node):
+    if builder.may_alias and not builder.check_expansion(node):
         return
     try:
         value = builder.build(node)

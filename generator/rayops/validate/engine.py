@@ -6,7 +6,6 @@ findings and counts; it never prints and never exits.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -142,11 +141,10 @@ class Validator:
         """Check one document; append findings and its identity to ``result``."""
         value = document.value
         result.documents += 1
-        prefix = document.path_prefix
 
         def add(rule: str, severity: Severity, message: str, path: tuple[Any, ...] = (), *, key: bool = False,
                 kind: str = "", name: str = "") -> None:
-            location = document.locate((*prefix, *path), key=key)
+            location = document.locate(path, key=key)
             result.findings.append(Finding(rule, severity, message, location, path, kind, name))
 
         if not isinstance(value, dict):
@@ -200,7 +198,7 @@ class Validator:
                     kind,
                     namespace if isinstance(namespace, str) else "",
                     metadata["name"],
-                    document.locate((*prefix, "metadata", "name")),
+                    document.locate(("metadata", "name")),
                 )
             )
 
@@ -231,6 +229,8 @@ def _worker_validate(path: str) -> FileResult:
 
 def _results(validator: Validator, files: list[str], jobs: int) -> Iterator[FileResult]:
     if jobs > 1 and len(files) >= PARALLEL_MIN_FILES and "-" not in files:
+        import multiprocessing  # only large runs pay for it
+
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, _worker_init, (validator.options,)) as pool:
             chunk = max(1, min(32, len(files) // (jobs * 8)))

@@ -1,0 +1,137 @@
+"""Validation in the API server's order, on the bundled KubeRay schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rayops.loader import load_bytes
+from rayops.validate.engine import FileResult, ValidationOptions, Validator
+
+
+def _findings(text: str, version: str = "1.5.1") -> list[tuple[str, int, int]]:
+    loaded = load_bytes(text.encode(), "test.yaml")
+    validator = Validator(ValidationOptions(kuberay_version=version))
+    result: FileResult = validator.validate_loaded(loaded)
+    return [(f.rule, f.location.line, f.location.column) for f in result.findings]
+
+
+RAYCLUSTER = """\
+apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: demo
+spec:
+  rayVersion: "2.46.0"
+  headGroupSpec:
+    rayStartParams: {}
+    template:
+      spec:
+        containers:
+        - name: ray-head
+          image: rayproject/ray:2.46.0
+  workerGroupSpecs:
+  - groupName: small
+    replicas: 1
+    rayStartParams: {}
+    template:
+      metadata: null
+      spec:
+        containers:
+        - name: ray-worker
+          image: rayproject/ray:2.46.0
+"""
+
+
+def test_worker_group_without_min_and_max_replicas_is_valid() -> None:
+    """KubeRay marks defaulted minReplicas/maxReplicas required; the server defaults them first."""
+    assert _findings(RAYCLUSTER) == []
+
+
+def test_null_template_metadata_is_pruned_not_rejected() -> None:
+    assert "metadata: null" in RAYCLUSTER
+    assert _findings(RAYCLUSTER) == []
+
+
+def test_defaults_are_applied_to_the_document() -> None:
+    loaded = load_bytes(RAYCLUSTER.encode(), "test.yaml")
+    Validator(ValidationOptions(kuberay_version="1.5.1")).validate_loaded(loaded)
+    group: dict[str, Any] = loaded.documents[0].value["spec"]["workerGroupSpecs"][0]
+    assert group["minReplicas"] == 0
+    assert group["maxReplicas"] == 2147483647
+    assert "metadata" not in group["template"]
+
+
+def test_root_level_typo_is_caught_at_the_key() -> None:
+    text = RAYCLUSTER.replace("\nspec:\n", "\nspecs:\n")
+    assert ("S201", 5, 1) in _findings(text)
+
+
+def test_nested_typo_names_the_close_match() -> None:
+    text = RAYCLUSTER.replace("    replicas: 1", "    replica: 1")
+    loaded = load_bytes(text.encode(), "test.yaml")
+    result = Validator(ValidationOptions(kuberay_version="1.5.1")).validate_loaded(loaded)
+    [finding] = result.findings
+    assert (finding.rule, finding.location.line, finding.location.column) == ("S201", 16, 5)
+    assert 'did you mean "replicas"' in finding.message
+
+
+def test_null_in_a_required_field_is_pruned_then_required() -> None:
+    text = RAYCLUSTER.replace("  - groupName: small", "  - groupName: null")
+    # The finding points at the null that was pruned.
+    assert _findings(text) == [("S202", 15, 16)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    replicas: 1", "    replicas: one", ("S203", 16, 15)),
+        ("    replicas: 1", "    replicas: 1.0", None),
+        ("    replicas: 1", "    replicas: 1.5", ("S203", 16, 15)),
+        ("    replicas: 1", '    replicas: "1"', ("S203", 16, 15)),
+        # A negative replica count passes the schema: only the operator rejects it.
+        ("    replicas: 1", "    replicas: -1", None),
+        ('  rayVersion: "2.46.0"\n', '  rayVersion: "2.46.0"\n  autoscalerOptions:\n    upscalingMode: Fast\n',
+         ("S204", 8, 20)),
+        ('  rayVersion: "2.46.0"', "  rayVersion: 2.46", ("S203", 6, 15)),
+    ],
+)
+def test_type_enum_and_bound_errors_point_at_the_value(old: str, new: str, expected: Any) -> None:
+    text = RAYCLUSTER.replace(old, new, 1)
+    assert text != RAYCLUSTER
+    assert _findings(text) == ([expected] if expected else [])
+
+
+def test_duplicate_container_names_break_the_list_map() -> None:
+    text = RAYCLUSTER.replace(
+        "        - name: ray-worker\n          image: rayproject/ray:2.46.0\n",
+        "        - name: ray-worker\n          image: rayproject/ray:2.46.0\n"
+        "        - name: ray-worker\n          image: busybox\n",
+    )
+    assert ("S208", 24, 11) in _findings(text)
+
+
+def test_an_unquoted_yes_in_an_annotation_is_a_boolean_and_an_error() -> None:
+    text = RAYCLUSTER.replace("  name: demo\n", "  name: demo\n  annotations:\n    enabled: yes\n")
+    assert _findings(text) == [("S209", 6, 14)]
+
+
+def test_metadata_name_must_be_a_dns_subdomain() -> None:
+    text = RAYCLUSTER.replace("  name: demo\n", "  name: Demo_Cluster\n")
+    assert _findings(text) == [("S209", 4, 9)]
+
+
+def test_a_kind_from_a_newer_release_says_when_it_arrived() -> None:
+    text = "apiVersion: ray.io/v1\nkind: RayCronJob\nmetadata:\n  name: nightly\nspec: {}\n"
+    loaded = load_bytes(text.encode(), "cron.yaml")
+    result = Validator(ValidationOptions(kuberay_version="1.5.1")).validate_loaded(loaded)
+    [finding] = result.findings
+    assert finding.rule == "S210"
+    assert "added in v1.6.2" in finding.message
+
+
+def test_deprecated_v1alpha1_is_a_warning_in_1_7() -> None:
+    text = RAYCLUSTER.replace("ray.io/v1\n", "ray.io/v1alpha1\n", 1)
+    findings = _findings(text, version="1.7.0")
+    assert ("S213", 1, 13) in findings
