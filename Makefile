@@ -23,13 +23,14 @@ venv: $(BIN)/rayops
 	touch $@
 
 demo: .installed
-	@bash scripts/demo.sh
+	$(BIN)/python scripts/demo.py
 
 test: .installed
 	$(BIN)/python -m pytest -q
 
 lint: .installed
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench scripts
+	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
 
 bench: .installed

@@ -34,8 +34,10 @@ def _run(action: Callable[[], int]) -> NoReturn:
     except Exception as error:  # the one place an unexpected failure is caught
         if os.environ.get("RAYOPS_DEBUG"):
             raise
-        click.echo(f"rayops: internal error: {type(error).__name__}: {error} (set RAYOPS_DEBUG=1 for details)",
-                   err=True)
+        click.echo(
+            f"rayops: internal error: {type(error).__name__}: {error} (set RAYOPS_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(int(ExitCode.INTERNAL))
     sys.exit(code)
 
@@ -67,31 +69,76 @@ class _Progress:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--kuberay-version", metavar="VERSION",
-              help="KubeRay release to validate against (default: rayops.yaml's pin, else the newest bundled).")
-@click.option("--kubernetes-version", metavar="VERSION",
-              help="Kubernetes version for core kinds (default: rayops.yaml's pin, else the newest bundled).")
-@click.option("--feature-gates", metavar="A=true,B=false", default=None,
-              help="KubeRay operator feature gates, in the operator's own flag syntax.")
-@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json", "junit", "sarif", "github"]),
-              default=None, help="Output format (default: github under GitHub Actions, else text).")
+@click.option(
+    "--kuberay-version",
+    metavar="VERSION",
+    help="KubeRay release to validate against (default: rayops.yaml's pin, else the newest bundled).",
+)
+@click.option(
+    "--kubernetes-version",
+    metavar="VERSION",
+    help="Kubernetes version for core kinds (default: rayops.yaml's pin, else the newest bundled).",
+)
+@click.option(
+    "--feature-gates",
+    metavar="A=true,B=false",
+    default=None,
+    help="KubeRay operator feature gates, in the operator's own flag syntax.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_format",
+    type=click.Choice(["text", "json", "junit", "sarif", "github"]),
+    default=None,
+    help="Output format (default: github under GitHub Actions, else text).",
+)
 @click.option("--ignore-missing-schemas", is_flag=True, help="Skip kinds rayops has no schema for.")
-@click.option("--skip", "skip_kinds", metavar="KIND[,KIND]", multiple=True,
-              help="Kinds (or apiVersion/Kind) not to validate; repeatable or comma-separated.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for large runs (default: available CPUs; small runs use one).")
-@click.option("--summary/--no-summary", default=True, show_default=True,
-              help="Print a summary line on standard error (text output).")
-def validate(paths: tuple[str, ...], kuberay_version: str | None, kubernetes_version: str | None,
-             feature_gates: str | None, output_format: str | None, ignore_missing_schemas: bool,
-             skip_kinds: tuple[str, ...], fail_on: str, jobs: int | None, summary: bool) -> None:
+@click.option(
+    "--skip",
+    "skip_kinds",
+    metavar="KIND[,KIND]",
+    multiple=True,
+    help="Kinds (or apiVersion/Kind) not to validate; repeatable or comma-separated.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes for large runs (default: available CPUs; small runs use one).",
+)
+@click.option(
+    "--summary/--no-summary",
+    default=True,
+    show_default=True,
+    help="Print a summary line on standard error (text output).",
+)
+def validate(
+    paths: tuple[str, ...],
+    kuberay_version: str | None,
+    kubernetes_version: str | None,
+    feature_gates: str | None,
+    output_format: str | None,
+    ignore_missing_schemas: bool,
+    skip_kinds: tuple[str, ...],
+    fail_on: str,
+    jobs: int | None,
+    summary: bool,
+) -> None:
     """Validate KubeRay and Kubernetes manifests as the API server would.
 
     PATHS are files or folders (searched recursively for *.yaml and *.yml); "-" reads
     standard input. Every finding is printed as path:line:col.
     """
+
     def action() -> int:
         from rayops.findings import Severity
         from rayops.report import WRITERS, summary_line, write_text
@@ -141,14 +188,20 @@ def schemas() -> None:
 
 @schemas.command("build")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
-              help="Folder to write, e.g. schemas/kuberay/v1.7.0.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write, e.g. schemas/kuberay/v1.7.0.",
+)
 def schemas_build(sources: tuple[str, ...], output: str) -> None:
     """Compile the CRDs in SOURCES (files, folders, `kubectl get crd -o yaml` output).
 
     Writes one <kind>_<version>.json per served version (kubeconform's layout) and an
     index.json, replacing the folder's previous JSON files.
     """
+
     def action() -> int:
         from rayops.schemas.compiler import build_schema_set
 
@@ -161,10 +214,12 @@ def schemas_build(sources: tuple[str, ...], output: str) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def versions(output_format: str) -> None:
     """List the bundled KubeRay, Argo CD, Flux and Kubernetes schema versions."""
+
     def action() -> int:
         import json
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Union
 
-PathElement = Union[str, int]
+PathElement = str | int
 Path = tuple[PathElement, ...]
 
 

@@ -71,22 +71,30 @@ _PLAIN = "!rayops/plain"
 _STRINGY_TAGS = {_STR, _TAG + "binary", _TAG + "timestamp", _TAG + "value", "!"}
 
 _BOOLS = {
-    **dict.fromkeys("y Y yes Yes YES on On ON true True TRUE".split(), True),
-    **dict.fromkeys("n N no No NO off Off OFF false False FALSE".split(), False),
+    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"], True),
+    **dict.fromkeys(["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"], False),
 }
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _SPECIAL_FLOATS = {
-    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
-    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
-    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+    ".nan": math.nan,
+    ".NaN": math.nan,
+    ".NAN": math.nan,
 }
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 _CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class _NodeLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+class _NodeLoader(yaml.CSafeLoader):
     """C parser and composer; tags of plain scalars are left for :func:`resolve_plain`."""
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
@@ -470,7 +478,9 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         findings.append(Finding(RULE_SYNTAX, Severity.ERROR, message, Location(file, line, column)))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
-        findings.append(Finding(RULE_SYNTAX, Severity.ERROR, str(error) or "invalid YAML", Location(file, 1, 1)))
+        findings.append(
+            Finding(RULE_SYNTAX, Severity.ERROR, str(error) or "invalid YAML", Location(file, 1, 1))
+        )
     finally:
         loader.dispose()
     return loaded

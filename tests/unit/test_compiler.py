@@ -35,7 +35,10 @@ SPEC = {
                 "name": {"type": "string"},
                 "note": {"type": "string"},
                 "keep": {"type": "string", "nullable": True},
-                "port": {"x-kubernetes-int-or-string": True, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                "port": {
+                    "x-kubernetes-int-or-string": True,
+                    "anyOf": [{"type": "integer"}, {"type": "string"}],
+                },
                 "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
                 "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
                 "pod": {"type": "object", "x-kubernetes-embedded-resource": True, "properties": {}},

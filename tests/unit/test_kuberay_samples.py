@@ -27,7 +27,8 @@ def _validate_each_file(samples: Path, version: str) -> tuple[int, list[str]]:
                 continue
             validator.validate_document(document, result)
         problems.extend(
-            f"{f.location.file}:{f.location.line}:{f.location.column} [{f.rule}] {f.message}" for f in result.findings
+            f"{f.location.file}:{f.location.line}:{f.location.column} [{f.rule}] {f.message}"
+            for f in result.findings
         )
     return ray_documents, problems
 

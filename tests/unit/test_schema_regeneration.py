@@ -24,7 +24,9 @@ SETS = [
 
 
 @pytest.mark.parametrize(("source", "target"), SETS)
-def test_committed_schemas_match_a_fresh_build(shared_crds: Path, tmp_path: Path, source: str, target: str) -> None:
+def test_committed_schemas_match_a_fresh_build(
+    shared_crds: Path, tmp_path: Path, source: str, target: str
+) -> None:
     build_schema_set([str(shared_crds / source)], str(tmp_path))
     committed = REPO_ROOT / "schemas" / target
     fresh = sorted(p.name for p in tmp_path.iterdir())

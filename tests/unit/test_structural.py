@@ -92,8 +92,11 @@ def test_null_in_a_required_field_is_pruned_then_required() -> None:
         ("    replicas: 1", '    replicas: "1"', ("S203", 16, 15)),
         # A negative replica count passes the schema: only the operator rejects it.
         ("    replicas: 1", "    replicas: -1", None),
-        ('  rayVersion: "2.46.0"\n', '  rayVersion: "2.46.0"\n  autoscalerOptions:\n    upscalingMode: Fast\n',
-         ("S204", 8, 20)),
+        (
+            '  rayVersion: "2.46.0"\n',
+            '  rayVersion: "2.46.0"\n  autoscalerOptions:\n    upscalingMode: Fast\n',
+            ("S204", 8, 20),
+        ),
         ('  rayVersion: "2.46.0"', "  rayVersion: 2.46", ("S203", 6, 15)),
     ],
 )

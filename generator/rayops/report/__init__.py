@@ -37,7 +37,9 @@ def format_text_line(finding: Finding, *, colour: bool = False) -> str:
     label = finding.severity.label
     if colour:
         label = f"{_COLOURS[finding.severity]}{label}{_RESET}"
-    return f"{loc.file}:{loc.line}:{loc.column}: {label} [{finding.rule}] {finding.message}{_resource(finding)}"
+    return (
+        f"{loc.file}:{loc.line}:{loc.column}: {label} [{finding.rule}] {finding.message}{_resource(finding)}"
+    )
 
 
 def summary_line(report: Report) -> str:
@@ -133,10 +135,7 @@ def write_junit(report: Report, stream: IO[str]) -> None:
 def write_sarif(report: Report, stream: IO[str]) -> None:
     """SARIF 2.1.0, for GitHub code scanning and other SARIF viewers."""
     used = sorted({f.rule for f in report.findings})
-    rules = [
-        {"id": rule, "shortDescription": {"text": RULE_DESCRIPTIONS.get(rule, rule)}}
-        for rule in used
-    ]
+    rules = [{"id": rule, "shortDescription": {"text": RULE_DESCRIPTIONS.get(rule, rule)}} for rule in used]
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     results = [
         {
@@ -148,7 +147,10 @@ def write_sarif(report: Report, stream: IO[str]) -> None:
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": f.location.file},
-                        "region": {"startLine": max(1, f.location.line), "startColumn": max(1, f.location.column)},
+                        "region": {
+                            "startLine": max(1, f.location.line),
+                            "startColumn": max(1, f.location.column),
+                        },
                     }
                 }
             ],
@@ -160,7 +162,9 @@ def write_sarif(report: Report, stream: IO[str]) -> None:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "rayops", "informationUri": "https://rayops.dev", "rules": rules}},
+                "tool": {
+                    "driver": {"name": "rayops", "informationUri": "https://rayops.dev", "rules": rules}
+                },
                 "results": results,
             }
         ],

@@ -169,9 +169,7 @@ def select_kubernetes_version(requested: str | None) -> str:
         raise UsageError(f"invalid Kubernetes version {requested!r}: expected e.g. 1.32")
     minor = f"{match.group(1)}.{match.group(2)}"
     if minor not in versions:
-        raise UsageError(
-            f"Kubernetes {minor} is not bundled; bundled: {versions[0]} to {versions[-1]}"
-        )
+        raise UsageError(f"Kubernetes {minor} is not bundled; bundled: {versions[0]} to {versions[-1]}")
     return minor
 
 

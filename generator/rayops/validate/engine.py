@@ -142,23 +142,46 @@ class Validator:
         value = document.value
         result.documents += 1
 
-        def add(rule: str, severity: Severity, message: str, path: tuple[Any, ...] = (), *, key: bool = False,
-                kind: str = "", name: str = "") -> None:
+        def add(
+            rule: str,
+            severity: Severity,
+            message: str,
+            path: tuple[Any, ...] = (),
+            *,
+            key: bool = False,
+            kind: str = "",
+            name: str = "",
+        ) -> None:
             location = document.locate(path, key=key)
             result.findings.append(Finding(rule, severity, message, location, path, kind, name))
 
         if not isinstance(value, dict):
-            add(RULE_NOT_AN_OBJECT, Severity.ERROR, "a Kubernetes object must be a mapping, not a "
-                + type(value).__name__.replace("str", "string"))
+            add(
+                RULE_NOT_AN_OBJECT,
+                Severity.ERROR,
+                "a Kubernetes object must be a mapping, not a "
+                + type(value).__name__.replace("str", "string"),
+            )
             return
         api_version, kind = value.get("apiVersion"), value.get("kind")
         if not isinstance(api_version, str) or not api_version or not isinstance(kind, str) or not kind:
-            missing = [f for f in ("apiVersion", "kind") if not isinstance(value.get(f), str) or not value.get(f)]
-            add(RULE_NOT_AN_OBJECT, Severity.ERROR, "missing or invalid " + " and ".join(missing)
-                + ": every Kubernetes object needs both, as strings")
+            missing = [
+                f for f in ("apiVersion", "kind") if not isinstance(value.get(f), str) or not value.get(f)
+            ]
+            add(
+                RULE_NOT_AN_OBJECT,
+                Severity.ERROR,
+                "missing or invalid "
+                + " and ".join(missing)
+                + ": every Kubernetes object needs both, as strings",
+            )
             return
         metadata = value.get("metadata")
-        name = str(metadata.get("name") or metadata.get("generateName") or "") if isinstance(metadata, dict) else ""
+        name = (
+            str(metadata.get("name") or metadata.get("generateName") or "")
+            if isinstance(metadata, dict)
+            else ""
+        )
         if self._skipped(api_version, kind):
             result.skipped += 1
             return
@@ -171,8 +194,14 @@ class Validator:
             namespaced = entry.scope == "Namespaced"
             if entry.deprecated:
                 warning = entry.deprecation_warning or f"{api_version} {kind} is deprecated"
-                add(RULE_DEPRECATED_VERSION, Severity.WARNING, f"{warning}; use the newest served version",
-                    ("apiVersion",), kind=kind, name=name)
+                add(
+                    RULE_DEPRECATED_VERSION,
+                    Severity.WARNING,
+                    f"{warning}; use the newest served version",
+                    ("apiVersion",),
+                    kind=kind,
+                    name=name,
+                )
         else:
             core_path = registry.core_schema_path(self.kubernetes_version, api_version, kind)
             if core_path is not None:
@@ -182,12 +211,19 @@ class Validator:
             if self.options.ignore_missing_schemas:
                 result.skipped += 1
                 return
-            add(RULE_UNKNOWN_KIND, Severity.ERROR, self._missing_message(api_version, kind), ("kind",),
-                kind=kind, name=name)
+            add(
+                RULE_UNKNOWN_KIND,
+                Severity.ERROR,
+                self._missing_message(api_version, kind),
+                ("kind",),
+                kind=kind,
+                name=name,
+            )
             return
         result.resources += 1
-        checker = StructuralValidator(kind, crd_semantics=entry is not None, definitions=definitions,
-                                      namespaced=namespaced)
+        checker = StructuralValidator(
+            kind, crd_semantics=entry is not None, definitions=definitions, namespaced=namespaced
+        )
         for path, rule, message, at_key in checker.validate(value, schema):
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)
         if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and metadata["name"]:
@@ -259,7 +295,9 @@ def validate_paths(
     files = collect_files(paths)
     validator = Validator(options)
     report = Report(
-        files=len(files), kuberay_version=validator.kuberay.version, kubernetes_version=validator.kubernetes_version
+        files=len(files),
+        kuberay_version=validator.kuberay.version,
+        kubernetes_version=validator.kubernetes_version,
     )
     first_seen: dict[tuple[str, str, str, str], ResourceIdentity] = {}
     for done, result in enumerate(_results(validator, files, jobs or default_jobs()), start=1):
@@ -289,6 +327,7 @@ def validate_paths(
         if progress is not None:
             progress(done, len(files))
     order = {("<stdin>" if path == "-" else path): position for position, path in enumerate(files)}
-    report.findings.sort(key=lambda f: (order.get(f.location.file, -1), f.location.line, f.location.column,
-                                        f.rule, f.message))
+    report.findings.sort(
+        key=lambda f: (order.get(f.location.file, -1), f.location.line, f.location.column, f.rule, f.message)
+    )
     return report

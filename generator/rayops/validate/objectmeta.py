@@ -229,7 +229,7 @@ def _check_string_map(meta: dict[str, Any], field: str, *, label_values: bool) -
         if not isinstance(value, str):
             hint = ""
             if isinstance(value, bool | int | float):
-                hint = f" (quote it: {key}: \"{_yaml_text(value)}\")"
+                hint = f' (quote it: {key}: "{_yaml_text(value)}")'
             yield (field, key), f"must be a string, not {_type_name(value)}{hint}", False
             continue
         total += len(key) + len(value)
@@ -267,9 +267,7 @@ def object_meta_json_schema() -> dict[str, Any]:
     same rules (less the exact length limits of label-key parts) for kubeconform users.
     """
     string = {"type": ["string", "null"]}
-    qualified_key = (
-        rf"^({DNS1123_SUBDOMAIN}/)?{QUALIFIED_NAME}$"
-    )
+    qualified_key = rf"^({DNS1123_SUBDOMAIN}/)?{QUALIFIED_NAME}$"
     return {
         "type": "object",
         "x-rayops-object-meta": True,

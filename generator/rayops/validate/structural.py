@@ -65,9 +65,7 @@ _QUANTITY_REF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _QUANTITY = re.compile(
     r"[+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?\Z"
 )
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z"
-)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")
 
@@ -158,7 +156,9 @@ class StructuralValidator:
         self._check(value, schema)
         return self.problems
 
-    def _report(self, rule: str, message: str, *, extra: PathElement | None = None, key: bool = False) -> None:
+    def _report(
+        self, rule: str, message: str, *, extra: PathElement | None = None, key: bool = False
+    ) -> None:
         path = tuple(self.path) if extra is None else (*self.path, extra)
         self.problems.append((path, rule, message, key))
 
@@ -249,7 +249,9 @@ class StructuralValidator:
             self._report(RULE_BOUNDS, f"must have at least {bounds[0]} properties")
         if bounds[1] is not None and len(value) > bounds[1]:
             self._report(RULE_BOUNDS, f"must have at most {bounds[1]} properties")
-        open_object = additional is None or additional is True or schema.get("x-kubernetes-preserve-unknown-fields")
+        open_object = (
+            additional is None or additional is True or schema.get("x-kubernetes-preserve-unknown-fields")
+        )
         path = self.path
         for key, child in value.items():
             child_schema = properties.get(key)
@@ -327,12 +329,12 @@ class StructuralValidator:
             for position, item in enumerate(value):
                 if not isinstance(item, dict):
                     continue
-                identity = {key: item.get(key) for key in keys}
-                text = _item_key(identity)
+                key_values = {key: item.get(key) for key in keys}
+                text = _item_key(key_values)
                 if text in seen_keys:
                     self._report(
                         RULE_DUPLICATE_ITEM,
-                        f"Duplicate value: {_short(identity)} (same as item {seen_keys[text]})",
+                        f"Duplicate value: {_short(key_values)} (same as item {seen_keys[text]})",
                         extra=position,
                     )
                 else:
@@ -348,7 +350,9 @@ class StructuralValidator:
         if pattern is not None:
             compiled = _pattern(pattern)
             if compiled is not None and not compiled.search(value):
-                self._report(RULE_PATTERN, f"Invalid value: {_short(value)}: must match the pattern '{pattern}'")
+                self._report(
+                    RULE_PATTERN, f"Invalid value: {_short(value)}: must match the pattern '{pattern}'"
+                )
         fmt = schema.get("format")
         if fmt is not None:
             problem = _format_problem(fmt, value)
