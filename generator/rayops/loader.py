@@ -91,6 +91,9 @@ _SPECIAL_FLOATS = {
 }
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+_MAYBE_NOT_STRING = frozenset("yYnNtTfFoO0123456789+-.~")
+"""First characters of plain scalars that may be a boolean, number or null."""
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s&,\[\]{}]", re.MULTILINE)
 _CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -252,6 +255,7 @@ class _Builder:
         self.file = file
         self.findings = findings
         self.may_alias = True
+        self.budget = 0
 
     def problem(self, rule: str, message: str, node: Node | None) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -303,22 +307,32 @@ class _Builder:
         return True
 
     def build(self, node: Node, depth: int = 0) -> Any:
+        """The value of ``node``; raises on nesting or alias expansion over the bounds."""
         if depth > MAX_DEPTH:
             raise _TooDeepError(node)
+        self.budget -= 1
+        if self.budget < 0:
+            raise _ExpansionError(node)
+        cls = node.__class__
         tag = node.tag
-        if isinstance(node, ScalarNode):
+        if cls is ScalarNode:
+            if tag == _PLAIN:
+                text = node.value
+                if text and text[0] not in _MAYBE_NOT_STRING:
+                    return text
             return self.scalar(node, tag)
-        if isinstance(node, SequenceNode):
+        if cls is SequenceNode:
             if tag != _SEQ:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a sequence", node)
             return [self.build(item, depth + 1) for item in node.value]
-        if isinstance(node, MappingNode):
+        if cls is MappingNode:
             if tag != _MAP:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a mapping", node)
             return self.mapping(node, depth)
         return None  # pragma: no cover - the composer makes no other node kinds
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
+        """The value of a scalar node under its (explicit or plain) tag."""
         text: str = node.value
         if tag == _PLAIN:
             value = resolve_plain(text)
@@ -350,44 +364,73 @@ class _Builder:
         return value
 
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+        """A mapping's value: keys as sigs.k8s.io/yaml converts them, merges applied."""
         result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        seen: dict[str, Node] = {}
+        merged: dict[str, Any] | None = None
+        build = self.build
+        child_depth = depth + 1
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE or (
-                key_node.tag == _PLAIN and isinstance(key_node, ScalarNode) and key_node.value == "<<"
-            ):
-                self.merge_into(merged, value_node, depth)
-                continue
-            if not isinstance(key_node, ScalarNode):
+            key: str | None
+            if key_node.__class__ is not ScalarNode:
                 self.problem(RULE_KEY, "a mapping or sequence cannot be a key", key_node)
                 continue
-            key = _key_string(self.scalar(key_node, key_node.tag))
+            key_tag = key_node.tag
+            text = key_node.value
+            if key_tag == _PLAIN:
+                if text == "<<":
+                    merged = self.merge_into(merged or {}, value_node, depth)
+                    continue
+                key = text if text and text[0] not in _MAYBE_NOT_STRING else _key_string(resolve_plain(text))
+            elif key_tag == _MERGE:
+                merged = self.merge_into(merged or {}, value_node, depth)
+                continue
+            elif key_tag == _STR:
+                key = text
+            else:
+                key = _key_string(self.scalar(key_node, key_tag))
             if key is None:
                 self.problem(RULE_KEY, "a null key cannot be converted to JSON", key_node)
                 continue
-            if key in seen:
-                first = seen[key].start_mark
-                self.problem(
-                    RULE_DUPLICATE_KEY,
-                    f'duplicate key "{key}" (first at line {first.line + 1}, column {first.column + 1})',
-                    key_node,
-                )
-            seen[key] = key_node
-            result[key] = self.build(value_node, depth + 1)
+            if key in result:
+                self.duplicate(node, key, key_node)
+            result[key] = build(value_node, child_depth)
         if merged:
             for key, value in merged.items():
                 result.setdefault(key, value)
         return result
 
-    def merge_into(self, merged: dict[str, Any], value_node: Node, depth: int) -> None:
+    def duplicate(self, node: MappingNode, key: str, key_node: Node) -> None:
+        """Report ``key`` defined twice in ``node``, naming where it was first."""
+        for first_node, _ in node.value:
+            if first_node is key_node:
+                break
+            if isinstance(first_node, ScalarNode):
+                value = resolve_plain(first_node.value) if first_node.tag == _PLAIN else first_node.value
+                if _key_string(value) == key:
+                    mark = first_node.start_mark
+                    where = f" (first at line {mark.line + 1}, column {mark.column + 1})"
+                    break
+        else:  # pragma: no cover - the key was seen earlier in this mapping
+            where = ""
+        self.problem(RULE_DUPLICATE_KEY, f'duplicate key "{key}"{where}', key_node)
+
+    def merge_into(self, merged: dict[str, Any], value_node: Node, depth: int) -> dict[str, Any]:
+        """Add the mappings a merge key (``<<``) names to ``merged``; earlier ones win."""
         sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
         for source in sources:
             if not isinstance(source, MappingNode):
                 self.problem(RULE_TAG, "a merge key (<<) needs a mapping or a list of mappings", source)
                 continue
+            self.budget -= 1
             for key, value in self.mapping(source, depth + 1).items():
                 merged.setdefault(key, value)
+        return merged
+
+
+class _ExpansionError(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__("expansion over budget")
+        self.node = node
 
 
 class _TooDeepError(Exception):
@@ -460,8 +503,11 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
     if text is None:
         return loaded
     builder = _Builder(file, findings)
-    # Aliases need anchors: without an '&' anywhere there is nothing to expand.
-    builder.may_alias = "&" in text
+    # Aliases need anchors: without one anywhere there is nothing to expand.
+    builder.may_alias = "&" in text and _ANCHOR.search(text) is not None
+    # Without aliases a node takes at least one character of text, so this budget only
+    # stops alias expansion that the anchor search above did not see coming.
+    budget = len(text) + MAX_EXPANDED_NODES
     loader = _NodeLoader(text)
     index = 0
     try:
@@ -470,6 +516,7 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
             if index >= MAX_DOCUMENTS:
                 builder.problem(RULE_SIZE, f"more than {MAX_DOCUMENTS:,} documents in one file", node)
                 break
+            builder.budget = budget
             _add_document(loaded, builder, node, index)
             index += 1
     except yaml.MarkedYAMLError as error:
@@ -495,6 +542,11 @@ def _add_document(loaded: LoadedFile, builder: _Builder, node: Node | None, inde
         value = builder.build(node)
     except _TooDeepError as error:
         builder.problem(RULE_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", error.node)
+        return
+    except _ExpansionError:
+        builder.problem(
+            RULE_ALIAS, "aliases expand this document far beyond its written size (alias bomb)", node
+        )
         return
     except RecursionError:
         builder.problem(RULE_DEPTH, "nesting too deep", node)

@@ -134,6 +134,7 @@ def load_json(path: str) -> Any:
         raise SchemaError(f"cannot read schema {path}: {error}") from error
 
 
+@cache
 def kubernetes_schema_root() -> str | None:
     """Folder of kubernetes-validate's schemas, found without importing the package."""
     spec = importlib.util.find_spec("kubernetes_validate")
@@ -173,6 +174,7 @@ def select_kubernetes_version(requested: str | None) -> str:
     return minor
 
 
+@cache
 def core_schema_path(kubernetes_version: str, api_version: str, kind: str) -> str | None:
     """Path of kubernetes-validate's strict schema for a core kind, or None."""
     root = kubernetes_schema_root()
