@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -320,7 +320,7 @@ class _Builder:
                 text = node.value
                 if text and text[0] not in _MAYBE_NOT_STRING:
                     return text
-            return self.scalar(node, tag)
+            return self.scalar(cast(ScalarNode, node), tag)
         if cls is SequenceNode:
             if tag != _SEQ:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a sequence", node)
@@ -328,7 +328,7 @@ class _Builder:
         if cls is MappingNode:
             if tag != _MAP:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a mapping", node)
-            return self.mapping(node, depth)
+            return self.mapping(cast(MappingNode, node), depth)
         return None  # pragma: no cover - the composer makes no other node kinds
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:

@@ -126,6 +126,36 @@ def _format_problem(fmt: str, value: str) -> str | None:
     return f'Invalid value: "{value}": must be of format {fmt}'
 
 
+_SIMPLE_KEYS = frozenset(("type", "description", "format", "default", "nullable", "x-kubernetes-int-or-string"))
+_UNCHECKED_FORMATS = frozenset(("int32", "int64", "double", "float", "int-or-string"))
+_SIMPLE_CACHE: dict[int, frozenset[str] | None] = {}
+
+
+def simple_types(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The value types a schema accepts when a type check is all it does, else None.
+
+    The walk uses this to check scalar leaves (most of a manifest) without recursing.
+    Schemas are long-lived (cached per process), so the answer is cached by identity.
+    """
+    key = id(schema)
+    if key in _SIMPLE_CACHE:
+        return _SIMPLE_CACHE[key]
+    types = schema.get("type")
+    answer: frozenset[str] | None = None
+    if (
+        types is not None
+        and schema.keys() <= _SIMPLE_KEYS
+        and schema.get("format", "int32") in _UNCHECKED_FORMATS
+    ):
+        allowed = set(types if isinstance(types, list) else (types,))
+        if not allowed & {"object", "array"}:
+            if "number" in allowed:
+                allowed.add("integer")
+            answer = frozenset(allowed)
+    _SIMPLE_CACHE[key] = answer
+    return answer
+
+
 def _item_key(value: Any) -> str:
     """A type-aware identity for set/map uniqueness (so ``true`` and ``1`` differ)."""
     return json.dumps(value, sort_keys=True, default=str)
@@ -173,7 +203,10 @@ class StructuralValidator:
         return target, name
 
     def _check(self, value: Any, schema: dict[str, Any]) -> None:
-        schema, ref_name = self._resolve(schema)
+        if "$ref" in schema:
+            schema, ref_name = self._resolve(schema)
+        else:
+            ref_name = ""
         if ref_name == _OBJECT_META_REF or schema.get("x-rayops-object-meta"):
             self._check_metadata(value)
             return
@@ -307,7 +340,10 @@ class StructuralValidator:
                     if item is None:
                         value[position] = _clone(items["default"])
             path = self.path
+            simple = simple_types(items)
             for position, item in enumerate(value):
+                if simple and _TYPE_NAMES.get(type(item)) in simple:
+                    continue
                 path.append(position)
                 self._check(item, items)
                 path.pop()
