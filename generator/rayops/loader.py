@@ -14,9 +14,12 @@ every problem becomes a :class:`~rayops.findings.Finding` with a location.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import os
 import re
+import struct
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -68,7 +71,8 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _MAP, _SEQ, _MERGE = _TAG + "map", _TAG + "seq", _TAG + "merge"
 _PLAIN = "!rayops/plain"
-_STRINGY_TAGS = {_STR, _TAG + "binary", _TAG + "timestamp", _TAG + "value", "!"}
+_BINARY = _TAG + "binary"
+_STRINGY_TAGS = {_STR, _TAG + "timestamp", _TAG + "value", "!"}
 
 _BOOLS = {
     **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"], True),
@@ -94,7 +98,12 @@ _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 _MAYBE_NOT_STRING = frozenset("yYnNtTfFoO0123456789+-.~")
 """First characters of plain scalars that may be a boolean, number or null."""
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s&,\[\]{}]", re.MULTILINE)
-_CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters YAML does not allow in a stream (outside escapes): C0 and C1 controls but
+# tab, line feed, carriage return and NEL; surrogates; U+FFFE and U+FFFF.
+_CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+MAX_NODES_ESTIMATE = 250_000
+"""Most lines plus commas (a bound on nodes) in one file: keeps any file under a second."""
 
 
 class _NodeLoader(yaml.CSafeLoader):
@@ -155,7 +164,9 @@ def resolve_plain(text: str) -> Any:
         if number is not None:
             return number
         if _GO_FLOAT.match(plain):
-            return float(plain)
+            result = float(plain)
+            # Go's ParseFloat fails on overflow, and go-yaml then keeps the string.
+            return text if math.isinf(result) else result
     return text
 
 
@@ -168,12 +179,36 @@ def _key_string(value: Any) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        if math.isnan(value):
-            return ".nan"
-        return repr(value)
+        text = go_format_float32(value)
+        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
     return None
+
+
+def go_format_float32(value: float) -> str:
+    """Go's ``strconv.FormatFloat(value, 'g', -1, 32)``, as sigs.k8s.io/yaml writes float keys."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    single = struct.unpack("f", struct.pack("f", value))[0] if abs(value) < 3.4e38 else value
+    if single == 0:
+        return "0"
+    for digits in range(1, 10):  # the shortest decimal that reads back as the same float32
+        text = f"{single:.{digits - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            break
+    mantissa, exponent_text = text.split("e")
+    exponent = int(exponent_text)
+    sign = "-" if mantissa.startswith("-") else ""
+    significant = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent < -4 or exponent >= 6:
+        body = significant[0] + ("." + significant[1:] if len(significant) > 1 else "")
+        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{significant}"
+    whole = significant[: exponent + 1].ljust(exponent + 1, "0")
+    fraction = significant[exponent + 1 :]
+    return f"{sign}{whole}{'.' + fraction if fraction else ''}"
 
 
 @dataclass
@@ -338,6 +373,13 @@ class _Builder:
             value = resolve_plain(text)
         elif tag in _STRINGY_TAGS:
             return text
+        elif tag == _BINARY:
+            # go-yaml decodes !!binary; the bytes then travel as a (JSON) string.
+            try:
+                return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                self.problem(RULE_TAG, "!!binary value is not valid base64", node)
+                return text
         elif tag == _INT:
             value = _go_int(text.replace("_", ""))
             if value is None:
@@ -449,10 +491,12 @@ def _children(node: Node) -> Iterator[Node]:
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of character ``index`` in ``text``."""
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
+    """1-based line and column of character ``index`` in ``text`` (CR, LF or CRLF breaks)."""
+    line, line_start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, index):
+        line += 1
+        line_start = match.end()
+    return line, index - line_start + 1
 
 
 def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
@@ -502,6 +546,18 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
     text = _decode(data, file, findings)
     if text is None:
         return loaded
+    estimate = text.count("\n") + text.count(",")
+    if estimate > MAX_NODES_ESTIMATE:
+        findings.append(
+            Finding(
+                RULE_SIZE,
+                Severity.ERROR,
+                f"file has {estimate:,} lines and commas; rayops reads at most "
+                f"{MAX_NODES_ESTIMATE:,} per file (split it into several files)",
+                Location(file, 1, 1),
+            )
+        )
+        return loaded
     builder = _Builder(file, findings)
     # Aliases need anchors: without one anywhere there is nothing to expand.
     builder.may_alias = "&" in text and _ANCHOR.search(text) is not None
@@ -523,7 +579,10 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        findings.append(Finding(RULE_SYNTAX, Severity.ERROR, message, Location(file, line, column)))
+        rule = RULE_SYNTAX
+        if "maximum nesting depth" in message:  # libyaml's own limit, 1000 levels
+            rule, message = RULE_DEPTH, f"nesting deeper than {MAX_DEPTH} levels"
+        findings.append(Finding(rule, Severity.ERROR, message, Location(file, line, column)))
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         findings.append(
             Finding(RULE_SYNTAX, Severity.ERROR, str(error) or "invalid YAML", Location(file, 1, 1))

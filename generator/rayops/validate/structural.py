@@ -126,7 +126,9 @@ def _format_problem(fmt: str, value: str) -> str | None:
     return f'Invalid value: "{value}": must be of format {fmt}'
 
 
-_SIMPLE_KEYS = frozenset(("type", "description", "format", "default", "nullable", "x-kubernetes-int-or-string"))
+_SIMPLE_KEYS = frozenset(
+    ("type", "description", "format", "default", "nullable", "x-kubernetes-int-or-string")
+)
 _UNCHECKED_FORMATS = frozenset(("int32", "int64", "double", "float", "int-or-string"))
 _SIMPLE_CACHE: dict[int, frozenset[str] | None] = {}
 
