@@ -138,3 +138,44 @@ def test_deprecated_v1alpha1_is_a_warning_in_1_7() -> None:
     text = RAYCLUSTER.replace("ray.io/v1\n", "ray.io/v1alpha1\n", 1)
     findings = _findings(text, version="1.7.0")
     assert ("S213", 1, 13) in findings
+
+
+def test_status_values_are_ignored_but_unknown_status_fields_are_not() -> None:
+    """The server resets status (a subresource) on create; strict decoding still sees typos."""
+    text = RAYCLUSTER + "status:\n  desiredCPU: 0.5\n  lastUpdateTime: '2024-01-01T00:00:00'\n  bogus: 1\n"
+    assert _findings(text) == [("S201", 27, 3)]
+
+
+def test_pattern_dollar_means_end_of_text_as_in_go() -> None:
+    """Go's $ does not match before a trailing newline: "4Gi\\n" is not a quantity."""
+    text = RAYCLUSTER.replace(
+        "          image: rayproject/ray:2.46.0\n  workerGroupSpecs",
+        "          image: rayproject/ray:2.46.0\n          resources:\n            limits:\n"
+        "              memory: |\n                4Gi\n  workerGroupSpecs",
+    )
+    assert _findings(text) == [("S205", 16, 23)]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2024-01-01T10:00:00Z", True),
+        ("2024-01-01t10:00:00.5+02:00", True),
+        ("2024-01-01 10:00:00Z", False),
+        ("2024-13-45T10:00:00Z", False),
+        ("2024-01-01T25:00:00Z", False),
+    ],
+)
+def test_date_time_format_is_kube_openapis(value: str, valid: bool) -> None:
+    from rayops.validate.structural import _format_problem
+
+    assert (_format_problem("date-time", value, crd=True) is None) == valid
+
+
+def test_generate_name_prefix_and_owner_references() -> None:
+    text = RAYCLUSTER.replace(
+        "  name: demo\n",
+        "  generateName: demo-\n  finalizers: [orphan, foregroundDeletion]\n"
+        "  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: owner}\n",
+    )
+    assert _findings(text) == [("S209", 5, 15), ("S209", 7, 5)]

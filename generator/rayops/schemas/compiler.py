@@ -79,6 +79,7 @@ class CompiledSchema:
     storage: bool
     deprecated: bool
     deprecation_warning: str
+    status_subresource: bool
     schema: dict[str, Any]
 
     @property
@@ -190,6 +191,7 @@ def compile_crd(crd: dict[str, Any], origin: str = "<crd>") -> list[CompiledSche
                 storage=bool(version.get("storage", False)),
                 deprecated=bool(version.get("deprecated", False)),
                 deprecation_warning=str(version.get("deprecationWarning") or ""),
+                status_subresource="status" in (version.get("subresources") or {}),
                 schema=document,
             )
         )
@@ -263,6 +265,7 @@ def build_schema_set(sources: Iterable[str], output: str) -> list[CompiledSchema
             "storage": c.storage,
             "deprecated": c.deprecated,
             "deprecationWarning": c.deprecation_warning,
+            "statusSubresource": c.status_subresource,
             "file": c.file_name,
         }
         for c in compiled

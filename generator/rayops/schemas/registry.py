@@ -41,6 +41,7 @@ class SchemaEntry:
     scope: str
     deprecated: bool
     deprecation_warning: str
+    status_subresource: bool
     path: str
 
     @property
@@ -91,6 +92,7 @@ def bundled_sets(root: str = BUNDLED_ROOT) -> dict[str, list[SchemaSet]]:
                     scope=item["scope"],
                     deprecated=item["deprecated"],
                     deprecation_warning=item["deprecationWarning"],
+                    status_subresource=item.get("statusSubresource", False),
                     path=os.path.join(schema_set.path, item["file"]),
                 )
                 schema_set.entries[(entry.api_version, entry.kind)] = entry

@@ -222,7 +222,11 @@ class Validator:
             return
         result.resources += 1
         checker = StructuralValidator(
-            kind, crd_semantics=entry is not None, definitions=definitions, namespaced=namespaced
+            kind,
+            crd_semantics=entry is not None,
+            definitions=definitions,
+            namespaced=namespaced,
+            status_subresource=entry is not None and entry.status_subresource,
         )
         for path, rule, message, at_key in checker.validate(value, schema):
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)

@@ -192,14 +192,14 @@ def check_object_meta(
         name = generate_name = None
     elif not name and not generate_name:
         yield ("name",), "Required value: name or generateName is required", False
+    if isinstance(generate_name, str) and generate_name:
+        # Checked as a prefix: a trailing '-' is fine (the server appends 5 characters).
+        masked = generate_name[:-1] + "a" if generate_name.endswith("-") else generate_name
+        for problem in check_name(masked):
+            yield ("generateName",), f'Invalid value: "{generate_name}": {problem}', False
     if isinstance(name, str) and name:
         for problem in check_name(name):
             yield ("name",), f'Invalid value: "{name}": {problem}', False
-    if isinstance(generate_name, str) and generate_name and not name:
-        # The API server appends 5 random characters; the prefix may end with '-'.
-        candidate = generate_name + "abcde"
-        for problem in check_name(candidate):
-            yield ("generateName",), f'Invalid value: "{generate_name}": {problem}', False
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace and namespaced:
         for problem in is_dns1123_label(namespace):
@@ -207,12 +207,41 @@ def check_object_meta(
     yield from _check_string_map(meta, "labels", label_values=True)
     yield from _check_string_map(meta, "annotations", label_values=False)
     yield from _check_finalizers(meta.get("finalizers"))
-    generation = meta.get("generation")
-    if generation is not None and (isinstance(generation, bool) or not isinstance(generation, int)):
-        yield ("generation",), f"must be an integer, not {_type_name(generation)}", False
-    owners = meta.get("ownerReferences")
-    if owners is not None and not isinstance(owners, list):
+    for field in ("generation", "deletionGracePeriodSeconds"):
+        number = meta.get(field)
+        if number is not None and not _is_integer(number):
+            yield (field,), f"must be an integer, not {_type_name(number)}", False
+    yield from _check_owner_references(meta.get("ownerReferences"))
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def _check_owner_references(owners: Any) -> Iterator[Problem]:
+    if owners is None:
+        return
+    if not isinstance(owners, list):
         yield ("ownerReferences",), f"must be an array, not {_type_name(owners)}", False
+        return
+    controllers = 0
+    for position, owner in enumerate(owners):
+        if not isinstance(owner, dict):
+            yield ("ownerReferences", position), f"must be an object, not {_type_name(owner)}", False
+            continue
+        for field in ("apiVersion", "kind", "name", "uid"):
+            if not isinstance(owner.get(field), str) or not owner.get(field):
+                yield ("ownerReferences", position), f"Required value: {field} must not be empty", False
+        if owner.get("controller") is True:
+            controllers += 1
+            if controllers > 1:
+                yield (
+                    ("ownerReferences", position),
+                    "Invalid value: only one reference can have Controller set to true",
+                    False,
+                )
 
 
 def _check_string_map(meta: dict[str, Any], field: str, *, label_values: bool) -> Iterator[Problem]:
@@ -232,7 +261,7 @@ def _check_string_map(meta: dict[str, Any], field: str, *, label_values: bool) -
                 hint = f' (quote it: {key}: "{_yaml_text(value)}")'
             yield (field, key), f"must be a string, not {_type_name(value)}{hint}", False
             continue
-        total += len(key) + len(value)
+        total += len(key.encode()) + len(value.encode())
         if label_values:
             for problem in is_label_value(value):
                 yield (field, key), f'Invalid value: "{value}": {problem}', False
@@ -252,6 +281,12 @@ def _check_finalizers(finalizers: Any) -> Iterator[Problem]:
     if not isinstance(finalizers, list):
         yield ("finalizers",), f"must be an array of strings, not {_type_name(finalizers)}", False
         return
+    if "orphan" in finalizers and "foregroundDeletion" in finalizers:
+        yield (
+            ("finalizers",),
+            "Invalid value: finalizer orphan and foregroundDeletion cannot be both set",
+            False,
+        )
     for position, finalizer in enumerate(finalizers):
         if not isinstance(finalizer, str):
             yield ("finalizers", position), f"must be a string, not {_type_name(finalizer)}", False

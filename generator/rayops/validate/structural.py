@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import difflib
 import ipaddress
 import json
@@ -65,15 +66,24 @@ _QUANTITY_REF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _QUANTITY = re.compile(
     r"[+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?\Z"
 )
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_TIME_OF_DAY = re.compile(r"(\d{2}):(\d{2}):(\d{2})(.\d+)?(z|[+-]\d{2}:\d{2})\Z")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")
+_STRICT_BASE64 = re.compile(
+    r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})\Z"
+)
+_GO_DOLLAR = re.compile(r"(\\.)|(\[(?:\\.|[^\]])*\])|\$")
 
 
 @cache
 def _pattern(text: str) -> re.Pattern[str] | None:
+    """Compile a schema pattern with Go's meaning of ``$`` (end of text, not before a newline)."""
+
+    def translate(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) or match.group(2) else r"\Z"
+
     try:
-        return re.compile(text)
+        return re.compile(_GO_DOLLAR.sub(translate, text))
     except re.error:
         return None
 
@@ -91,6 +101,82 @@ def _clone(value: Any) -> Any:
     return value
 
 
+def _is_date(text: str) -> bool:
+    match = _DATE.match(text)
+    if match is None:
+        return False
+    try:
+        datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date_time(text: str) -> bool:
+    """kube-openapi's strfmt ``IsDateTime``: a real date, ``T``, a valid time and zone."""
+    date, separator, rest = text.lower().partition("t")
+    if not separator or not _is_date(date):
+        return False
+    match = _TIME_OF_DAY.match(rest)
+    return (
+        match is not None
+        and int(match.group(1)) < 24
+        and int(match.group(2)) < 60
+        and int(match.group(3)) < 60
+    )
+
+
+def _is_ip(text: str, version: int) -> bool:
+    """Go's ``netutils.ParseIPSloppy``: IPv4 octets may carry leading zeros."""
+    try:
+        if version == 4:
+            parts = text.split(".")
+            if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 for p in parts):
+                return False
+            ipaddress.IPv4Address(".".join(str(int(p)) for p in parts))
+        else:
+            ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_cidr(text: str) -> bool:
+    address, slash, prefix = text.partition("/")
+    if not slash or not prefix.isdigit():
+        return False
+    if ":" in address:
+        return _is_ip(address, 6) and int(prefix) <= 128
+    return _is_ip(address, 4) and int(prefix) <= 32
+
+
+def _format_problem(fmt: str, value: str, *, crd: bool) -> str | None:
+    """Why ``value`` is not of string format ``fmt``, as the API server checks it.
+
+    Custom resources use kube-openapi's strfmt checks (strict base64); core kinds are
+    decoded by Go's JSON decoder, whose base64 skips line breaks and accepts "".
+    """
+    if fmt == "date-time":
+        ok = _is_date_time(value)
+    elif fmt == "date":
+        ok = _is_date(value)
+    elif fmt == "byte":
+        ok = bool(_STRICT_BASE64.match(value)) if crd else _is_valid_base64(value)
+    elif fmt == "uuid":
+        ok = bool(_UUID.match(value))
+    elif fmt == "ipv4":
+        ok = _is_ip(value, 4)
+    elif fmt == "ipv6":
+        ok = _is_ip(value, 6)
+    elif fmt == "cidr":
+        ok = _is_cidr(value)
+    else:
+        return None
+    if ok:
+        return None
+    return f"Invalid value: {_short(value)}: must be of format {fmt}"
+
+
 def _is_valid_base64(text: str) -> bool:
     # Go's decoder, like the API server's, skips line breaks inside base64 text.
     try:
@@ -100,30 +186,15 @@ def _is_valid_base64(text: str) -> bool:
     return True
 
 
-def _format_problem(fmt: str, value: str) -> str | None:
-    """Why ``value`` is not of string format ``fmt`` (the formats the API server checks)."""
-    ok = True
-    if fmt == "date-time":
-        ok = bool(_DATE_TIME.match(value))
-    elif fmt == "date":
-        ok = bool(_DATE.match(value))
-    elif fmt == "byte":
-        ok = _is_valid_base64(value)
-    elif fmt == "uuid":
-        ok = bool(_UUID.match(value))
-    elif fmt in ("ipv4", "ipv6", "cidr"):
-        try:
-            if fmt == "cidr":
-                ipaddress.ip_network(value, strict=False)
-            elif fmt == "ipv4":
-                ipaddress.IPv4Address(value)
-            else:
-                ipaddress.IPv6Address(value)
-        except ValueError:
-            ok = False
-    if ok:
-        return None
-    return f'Invalid value: "{value}": must be of format {fmt}'
+def _normalized(value: Any) -> Any:
+    """What kubectl sends: an integral float is the integer it equals."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _normalized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalized(v) for v in value]
+    return value
 
 
 _SIMPLE_KEYS = frozenset(
@@ -160,7 +231,7 @@ def simple_types(schema: dict[str, Any]) -> frozenset[str] | None:
 
 def _item_key(value: Any) -> str:
     """A type-aware identity for set/map uniqueness (so ``true`` and ``1`` differ)."""
-    return json.dumps(value, sort_keys=True, default=str)
+    return json.dumps(_normalized(value), sort_keys=True, default=str)
 
 
 class StructuralValidator:
@@ -173,11 +244,13 @@ class StructuralValidator:
         crd_semantics: bool,
         definitions: dict[str, Any] | None = None,
         namespaced: bool = True,
+        status_subresource: bool = False,
     ) -> None:
         self.kind = kind
         self.crd = crd_semantics
         self.definitions = definitions or {}
         self.namespaced = namespaced
+        self.status_subresource = status_subresource
         self.problems: list[Problem] = []
         self.path: list[PathElement] = []
 
@@ -247,7 +320,7 @@ class StructuralValidator:
             return "number" in allowed
         if actual == "number":
             # YAML 1.0 is the JSON number 1: an integral float is an integer.
-            return "integer" in allowed and float(value).is_integer()
+            return "integer" in allowed and float(value).is_integer() and abs(value) < 2**53
         return False
 
     def _check_combinator(self, value: Any, branches: list[dict[str, Any]], combinator: str) -> None:
@@ -298,9 +371,43 @@ class StructuralValidator:
                 else:
                     self._unknown_field(key, properties)
                     continue
+            if child.__class__ is not dict and child.__class__ is not list:
+                simple = simple_types(child_schema)
+                if simple is not None and _TYPE_NAMES.get(type(child)) in simple:
+                    continue
+            elif self.status_subresource and key == "status" and not path:
+                # The server resets status on create and update: only unknown fields count.
+                path.append(key)
+                self._check_unknown_fields(child, child_schema)
+                path.pop()
+                continue
             path.append(key)
             self._check(child, child_schema)
             path.pop()
+
+    def _check_unknown_fields(self, value: Any, schema: dict[str, Any]) -> None:
+        """Report only fields the schema does not declare (for a reset ``status``)."""
+        if isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for position, item in enumerate(value):
+                self.path.append(position)
+                self._check_unknown_fields(item, schema["items"])
+                self.path.pop()
+            return
+        if not isinstance(value, dict):
+            return
+        properties: dict[str, Any] = schema.get("properties") or {}
+        additional = schema.get("additionalProperties")
+        for key, child in value.items():
+            child_schema = properties.get(key)
+            if child_schema is None and isinstance(additional, dict):
+                child_schema = additional
+            if child_schema is None:
+                if additional is False and not schema.get("x-kubernetes-preserve-unknown-fields"):
+                    self._unknown_field(key, properties)
+                continue
+            self.path.append(key)
+            self._check_unknown_fields(child, child_schema)
+            self.path.pop()
 
     def _unknown_field(self, key: str, properties: dict[str, Any]) -> None:
         message = f'unknown field "{key}"'
@@ -393,7 +500,7 @@ class StructuralValidator:
                 )
         fmt = schema.get("format")
         if fmt is not None:
-            problem = _format_problem(fmt, value)
+            problem = _format_problem(fmt, value, crd=self.crd)
             if problem is not None:
                 self._report(RULE_FORMAT, problem)
         if ref_name == _QUANTITY_REF and not _QUANTITY.match(value):
