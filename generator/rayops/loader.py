@@ -97,10 +97,10 @@ _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 _MAYBE_NOT_STRING = frozenset("yYnNtTfFoO0123456789+-.~")
 """First characters of plain scalars that may be a boolean, number or null."""
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s&,\[\]{}]", re.MULTILINE)
 # Characters YAML does not allow in a stream (outside escapes): C0 and C1 controls but
 # tab, line feed, carriage return and NEL; surrogates; U+FFFE and U+FFFF.
 _CONTROL_CHARS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_ALLOWED_ASCII = bytes([9, 10, 13, *range(32, 127)])
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_NODES_ESTIMATE = 250_000
 """Most lines plus commas (a bound on nodes) in one file: keeps any file under a second."""
@@ -113,6 +113,11 @@ class _NodeLoader(yaml.CSafeLoader):
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
+
+    # The composer calls these for every node; path resolvers are not used, so C-level
+    # callables that return at once save two Python calls per node.
+    descend_resolver = staticmethod({}.get)  # type: ignore[assignment,var-annotated]
+    ascend_resolver = staticmethod(tuple)  # type: ignore[assignment]
 
 
 def _go_int(text: str) -> int | None:
@@ -289,7 +294,6 @@ class _Builder:
     def __init__(self, file: str, findings: list[Finding]) -> None:
         self.file = file
         self.findings = findings
-        self.may_alias = True
         self.budget = 0
 
     def problem(self, rule: str, message: str, node: Node | None) -> None:
@@ -345,9 +349,6 @@ class _Builder:
         """The value of ``node``; raises on nesting or alias expansion over the bounds."""
         if depth > MAX_DEPTH:
             raise _TooDeepError(node)
-        self.budget -= 1
-        if self.budget < 0:
-            raise _ExpansionError(node)
         cls = node.__class__
         tag = node.tag
         if cls is ScalarNode:
@@ -359,12 +360,19 @@ class _Builder:
         if cls is SequenceNode:
             if tag != _SEQ:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a sequence", node)
+            self.spend(len(node.value), node)
             return [self.build(item, depth + 1) for item in node.value]
         if cls is MappingNode:
             if tag != _MAP:
                 self.problem(RULE_TAG, f"unsupported tag {tag!r} on a mapping", node)
             return self.mapping(cast(MappingNode, node), depth)
         return None  # pragma: no cover - the composer makes no other node kinds
+
+    def spend(self, nodes: int, node: Node) -> None:
+        """Count ``nodes`` more built nodes against the budget (alias expansion bound)."""
+        self.budget -= nodes
+        if self.budget < 0:
+            raise _ExpansionError(node)
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
         """The value of a scalar node under its (explicit or plain) tag."""
@@ -411,6 +419,7 @@ class _Builder:
         merged: dict[str, Any] | None = None
         build = self.build
         child_depth = depth + 1
+        self.spend(len(node.value), node)
         for key_node, value_node in node.value:
             key: str | None
             if key_node.__class__ is not ScalarNode:
@@ -435,6 +444,11 @@ class _Builder:
                 continue
             if key in result:
                 self.duplicate(node, key, key_node)
+            if value_node.__class__ is ScalarNode and value_node.tag == _PLAIN:
+                text = value_node.value
+                if text and text[0] not in _MAYBE_NOT_STRING:
+                    result[key] = text
+                    continue
             result[key] = build(value_node, child_depth)
         if merged:
             for key, value in merged.items():
@@ -519,6 +533,9 @@ def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
         prefix = data[: error.start].decode("utf-8", "replace")
         fail(f"invalid UTF-8 byte 0x{data[error.start]:02x}", *_position(prefix, len(prefix)))
         return None
+    # An ASCII file can only hold C0 controls: a byte-level check is much faster.
+    if data.isascii() and not data.translate(None, _ALLOWED_ASCII):
+        return text
     control = _CONTROL_CHARS.search(text)
     if control is not None:
         fail(
@@ -559,11 +576,9 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
         )
         return loaded
     builder = _Builder(file, findings)
-    # Aliases need anchors: without one anywhere there is nothing to expand.
-    builder.may_alias = "&" in text and _ANCHOR.search(text) is not None
-    # Without aliases a node takes at least one character of text, so this budget only
-    # stops alias expansion that the anchor search above did not see coming.
-    budget = len(text) + MAX_EXPANDED_NODES
+    # Written nodes number at most a few per line or comma, so alias expansion is all
+    # that can exceed this budget; check_expansion then explains what happened.
+    budget = 4 * (estimate + 16) + MAX_EXPANDED_NODES
     loader = _NodeLoader(text)
     index = 0
     try:
@@ -595,20 +610,17 @@ def load_bytes(data: bytes, file: str) -> LoadedFile:
 def _add_document(loaded: LoadedFile, builder: _Builder, node: Node | None, index: int) -> None:
     if node is None:
         return
-    if builder.may_alias and not builder.check_expansion(node):
-        return
     try:
         value = builder.build(node)
-    except _TooDeepError as error:
-        builder.problem(RULE_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", error.node)
-        return
-    except _ExpansionError:
-        builder.problem(
-            RULE_ALIAS, "aliases expand this document far beyond its written size (alias bomb)", node
-        )
-        return
-    except RecursionError:
-        builder.problem(RULE_DEPTH, "nesting too deep", node)
+    except (_TooDeepError, _ExpansionError, RecursionError) as error:
+        # Aliases cause most of these (recursion, alias bombs): check_expansion says so
+        # precisely; otherwise the document is simply too deep or too large.
+        if builder.check_expansion(node):
+            if isinstance(error, _ExpansionError):
+                builder.problem(RULE_ALIAS, "aliases expand this document far beyond its written size", node)
+            else:
+                where = error.node if isinstance(error, _TooDeepError) else node
+                builder.problem(RULE_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", where)
         return
     if value is None:
         return

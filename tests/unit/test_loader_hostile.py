@@ -87,7 +87,8 @@ CASES = [
     case("recursive-alias-sequence", b"&a [*a]\n", ("Y104",), (1, 1), []),
     case("recursive-alias-mapping", b"x: &a\n  y: *a\n", ("Y104",), (1, 4), []),
     case("recursive-alias-merge", b"a: &a\n  <<: *a\n", ("Y104",), (1, 4), []),
-    case("recursive-alias-key", b"&a {*a : 1}\n", ("Y104",), (1, 1), []),
+    # The recursive key is never built: a mapping used as a key is the finding.
+    case("recursive-alias-key", b"&a {*a : 1}\n", ("Y108",), (1, 1), [{}]),
     case(
         "many-anchors-no-false-alarm",
         _many_anchors(2000),

@@ -201,37 +201,94 @@ _SIMPLE_KEYS = frozenset(
     ("type", "description", "format", "default", "nullable", "x-kubernetes-int-or-string")
 )
 _UNCHECKED_FORMATS = frozenset(("int32", "int64", "double", "float", "int-or-string"))
-_SIMPLE_CACHE: dict[int, frozenset[str] | None] = {}
+_STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
+_NUMBER_KEYS = ("minimum", "maximum")
 
 
-def simple_types(schema: dict[str, Any]) -> frozenset[str] | None:
-    """The value types a schema accepts when a type check is all it does, else None.
+class _Plan:
+    """What one schema node asks for, read once: the walk's per-node work is lookups.
 
-    The walk uses this to check scalar leaves (most of a manifest) without recursing.
-    Schemas are long-lived (cached per process), so the answer is cached by identity.
+    Schemas live for the whole process (cached by :mod:`rayops.schemas.registry`), so
+    plans are cached by the identity of their schema dict.
     """
-    key = id(schema)
-    if key in _SIMPLE_CACHE:
-        return _SIMPLE_CACHE[key]
-    types = schema.get("type")
-    answer: frozenset[str] | None = None
-    if (
-        types is not None
-        and schema.keys() <= _SIMPLE_KEYS
-        and schema.get("format", "int32") in _UNCHECKED_FORMATS
-    ):
-        allowed = set(types if isinstance(types, list) else (types,))
-        if not allowed & {"object", "array"}:
-            if "number" in allowed:
-                allowed.add("integer")
-            answer = frozenset(allowed)
-    _SIMPLE_CACHE[key] = answer
-    return answer
+
+    __slots__ = (
+        "additional",
+        "combinators",
+        "defaults",
+        "enum",
+        "meta",
+        "nullable",
+        "number_checks",
+        "open_object",
+        "properties",
+        "property_bounds",
+        "ref_name",
+        "required",
+        "schema",
+        "simple",
+        "string_checks",
+        "type_list",
+        "types",
+    )
+
+    def __init__(self, original: dict[str, Any], schema: dict[str, Any], ref_name: str) -> None:
+        self.schema = schema
+        self.ref_name = ref_name
+        self.meta = ref_name == _OBJECT_META_REF or bool(schema.get("x-rayops-object-meta"))
+        types = schema.get("type")
+        self.type_list: tuple[str, ...] = (
+            () if types is None else tuple(types) if isinstance(types, list) else (types,)
+        )
+        self.types: frozenset[str] | None = None if types is None else frozenset(self.type_list)
+        self.nullable = bool(schema.get("nullable"))
+        self.combinators = tuple(
+            (name, schema[name]) for name in ("anyOf", "oneOf", "allOf") if name in schema
+        )
+        self.enum = schema.get("enum")
+        self.properties: dict[str, Any] = schema.get("properties") or {}
+        self.additional = schema.get("additionalProperties")
+        self.required: tuple[str, ...] = tuple(schema.get("required") or ())
+        bounds = (schema.get("minProperties"), schema.get("maxProperties"))
+        self.property_bounds = bounds if bounds != (None, None) else None
+        self.open_object = (
+            self.additional is None
+            or self.additional is True
+            or bool(schema.get("x-kubernetes-preserve-unknown-fields"))
+        )
+        self.defaults = tuple(
+            (name, child["default"]) for name, child in self.properties.items() if "default" in child
+        )
+        self.string_checks = ref_name == _QUANTITY_REF or any(key in schema for key in _STRING_KEYS)
+        self.number_checks = any(key in schema for key in _NUMBER_KEYS)
+        self.simple: frozenset[str] | None = None
+        if (
+            original is schema
+            and self.types is not None
+            and schema.keys() <= _SIMPLE_KEYS
+            and schema.get("format", "int32") in _UNCHECKED_FORMATS
+            and not self.types & {"object", "array"}
+        ):
+            self.simple = self.types | {"integer"} if "number" in self.types else self.types
 
 
-def _item_key(value: Any) -> str:
-    """A type-aware identity for set/map uniqueness (so ``true`` and ``1`` differ)."""
-    return json.dumps(_normalized(value), sort_keys=True, default=str)
+_PLANS: dict[int, _Plan] = {}
+
+
+_SCALAR_TYPES = (str, bool, int, type(None))
+_EMPTY_SCHEMA: dict[str, Any] = {}
+
+
+def _item_key(value: Any) -> Any:
+    """A hashable, type-aware identity for set/map uniqueness (``true`` and ``1`` differ).
+
+    An integral float is the integer kubectl sends.
+    """
+    if value.__class__ in _SCALAR_TYPES:
+        return (value.__class__, value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return (int, int(value))
+    return (str, json.dumps(_normalized(value), sort_keys=True, default=str))
 
 
 class StructuralValidator:
@@ -267,52 +324,54 @@ class StructuralValidator:
         path = tuple(self.path) if extra is None else (*self.path, extra)
         self.problems.append((path, rule, message, key))
 
-    def _resolve(self, schema: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        ref = schema.get("$ref")
-        if ref is None:
-            return schema, ""
-        name = ref.rsplit("/", 1)[-1]
-        target = self.definitions.get(name)
-        if target is None:
-            return {}, name
-        return target, name
+    def _plan(self, schema: dict[str, Any]) -> _Plan:
+        """The cached plan of ``schema``, resolving a ``$ref`` into this validator's definitions."""
+        plan = _PLANS.get(id(schema))
+        if plan is None:
+            ref_name = ""
+            target = schema
+            ref = schema.get("$ref")
+            if ref is not None:
+                ref_name = ref.rsplit("/", 1)[-1]
+                target = self.definitions.get(ref_name, _EMPTY_SCHEMA)
+            plan = _Plan(schema, target, ref_name)
+            _PLANS[id(schema)] = plan
+        return plan
 
     def _check(self, value: Any, schema: dict[str, Any]) -> None:
-        if "$ref" in schema:
-            schema, ref_name = self._resolve(schema)
-        else:
-            ref_name = ""
-        if ref_name == _OBJECT_META_REF or schema.get("x-rayops-object-meta"):
+        self._check_plan(value, self._plan(schema))
+
+    def _check_plan(self, value: Any, plan: _Plan) -> None:
+        if plan.meta:
             self._check_metadata(value)
             return
-        actual = _TYPE_NAMES.get(type(value), "string")
-        types = schema.get("type")
-        if types is not None:
-            allowed = types if isinstance(types, list) else (types,)
-            if actual not in allowed and not self._numeric_match(actual, value, allowed):
-                if value is None and self.crd and schema.get("nullable"):
-                    return
-                expected = " or ".join(t for t in allowed if t != "null")
-                shown = "" if value is None or actual in ("object", "array") else " " + _short(value)
-                self._report(RULE_TYPE, f"must be {expected or 'null'}, not {actual}{shown}")
+        cls = value.__class__
+        actual = _TYPE_NAMES.get(cls, "string")
+        allowed = plan.types
+        if allowed is not None and actual not in allowed and not self._numeric_match(actual, value, allowed):
+            if value is None and self.crd and plan.nullable:
                 return
+            expected = " or ".join(t for t in plan.type_list if t != "null")
+            shown = "" if value is None or actual in ("object", "array") else " " + _short(value)
+            self._report(RULE_TYPE, f"must be {expected or 'null'}, not {actual}{shown}")
+            return
         if value is None:
             return
-        for combinator in ("anyOf", "oneOf", "allOf"):
-            if combinator in schema:
-                self._check_combinator(value, schema[combinator], combinator)
-        enum = schema.get("enum")
+        for combinator, branches in plan.combinators:
+            self._check_combinator(value, branches, combinator)
+        enum = plan.enum
         if enum is not None and not any(type(e) is type(value) and e == value for e in enum):
             choices = ", ".join(_short(e) for e in enum if e is not None)
             self._report(RULE_ENUM, f"Unsupported value: {_short(value)}: supported values: {choices}")
-        if actual == "object":
-            self._check_object(value, schema)
-        elif actual == "array":
-            self._check_array(value, schema)
+        if cls is dict:
+            self._check_object(value, plan)
+        elif cls is list:
+            self._check_array(value, plan.schema)
         elif actual == "string":
-            self._check_string(value, schema, ref_name)
-        elif actual in ("integer", "number"):
-            self._check_number(value, schema)
+            if plan.string_checks:
+                self._check_string(value, plan.schema, plan.ref_name)
+        elif actual in ("integer", "number") and plan.number_checks:
+            self._check_number(value, plan.schema)
 
     @staticmethod
     def _numeric_match(actual: str, value: Any, allowed: Any) -> bool:
@@ -344,45 +403,45 @@ class StructuralValidator:
         for path, message, key in problems:
             self.problems.append(((*self.path, *path), objectmeta.RULE_METADATA, message, key))
 
-    def _check_object(self, value: dict[str, Any], schema: dict[str, Any]) -> None:
-        properties: dict[str, Any] = schema.get("properties") or {}
-        additional = schema.get("additionalProperties")
+    def _check_object(self, value: dict[str, Any], plan: _Plan) -> None:
+        properties = plan.properties
+        additional = plan.additional
         if self.crd:
-            self._prune_and_default(value, properties, additional)
-        for name in schema.get("required") or ():
+            self._prune_and_default(value, properties, additional, plan.defaults)
+        for name in plan.required:
             if name not in value:
                 self._report(RULE_REQUIRED, f"Required value: {name} is required", extra=name)
-        bounds = (schema.get("minProperties"), schema.get("maxProperties"))
-        if bounds[0] is not None and len(value) < bounds[0]:
-            self._report(RULE_BOUNDS, f"must have at least {bounds[0]} properties")
-        if bounds[1] is not None and len(value) > bounds[1]:
-            self._report(RULE_BOUNDS, f"must have at most {bounds[1]} properties")
-        open_object = (
-            additional is None or additional is True or schema.get("x-kubernetes-preserve-unknown-fields")
-        )
+        if plan.property_bounds:
+            low, high = plan.property_bounds
+            if low is not None and len(value) < low:
+                self._report(RULE_BOUNDS, f"must have at least {low} properties")
+            if high is not None and len(value) > high:
+                self._report(RULE_BOUNDS, f"must have at most {high} properties")
+        open_object = plan.open_object
         path = self.path
+        plans = _PLANS
         for key, child in value.items():
             child_schema = properties.get(key)
             if child_schema is None:
-                if isinstance(additional, dict):
+                if additional.__class__ is dict:
                     child_schema = additional
                 elif open_object:
                     continue
                 else:
                     self._unknown_field(key, properties)
                     continue
-            if child.__class__ is not dict and child.__class__ is not list:
-                simple = simple_types(child_schema)
-                if simple is not None and _TYPE_NAMES.get(type(child)) in simple:
-                    continue
-            elif self.status_subresource and key == "status" and not path:
+            child_plan = plans.get(id(child_schema)) or self._plan(child_schema)
+            simple = child_plan.simple
+            if simple is not None and _TYPE_NAMES.get(child.__class__) in simple:
+                continue
+            if self.status_subresource and key == "status" and not path:
                 # The server resets status on create and update: only unknown fields count.
                 path.append(key)
                 self._check_unknown_fields(child, child_schema)
                 path.pop()
                 continue
             path.append(key)
-            self._check(child, child_schema)
+            self._check_plan(child, child_plan)
             path.pop()
 
     def _check_unknown_fields(self, value: Any, schema: dict[str, Any]) -> None:
@@ -420,21 +479,26 @@ class StructuralValidator:
         self._report(RULE_UNKNOWN_FIELD, message, extra=key, key=True)
 
     @staticmethod
-    def _prune_and_default(value: dict[str, Any], properties: dict[str, Any], additional: Any) -> None:
-        nulls = [key for key, child in value.items() if child is None]
-        for key in nulls:
-            child_schema = properties.get(key)
-            if child_schema is None and isinstance(additional, dict):
-                child_schema = additional
-            if child_schema is None or child_schema.get("nullable"):
-                continue
-            if "default" in child_schema:
-                value[key] = _clone(child_schema["default"])
-            else:
-                del value[key]
-        for key, child_schema in properties.items():
-            if key not in value and "default" in child_schema:
-                value[key] = _clone(child_schema["default"])
+    def _prune_and_default(
+        value: dict[str, Any],
+        properties: dict[str, Any],
+        additional: Any,
+        defaults: tuple[tuple[str, Any], ...],
+    ) -> None:
+        if None in value.values():
+            for key in [key for key, child in value.items() if child is None]:
+                child_schema = properties.get(key)
+                if child_schema is None and isinstance(additional, dict):
+                    child_schema = additional
+                if child_schema is None or child_schema.get("nullable"):
+                    continue
+                if "default" in child_schema:
+                    value[key] = _clone(child_schema["default"])
+                else:
+                    del value[key]
+        for key, default in defaults:
+            if key not in value:
+                value[key] = _clone(default)
 
     def _check_array(self, value: list[Any], schema: dict[str, Any]) -> None:
         low, high = schema.get("minItems"), schema.get("maxItems")
@@ -449,9 +513,9 @@ class StructuralValidator:
                     if item is None:
                         value[position] = _clone(items["default"])
             path = self.path
-            simple = simple_types(items)
+            simple = self._plan(items).simple
             for position, item in enumerate(value):
-                if simple and _TYPE_NAMES.get(type(item)) in simple:
+                if simple is not None and _TYPE_NAMES.get(type(item)) in simple:
                     continue
                 path.append(position)
                 self._check(item, items)
@@ -462,7 +526,7 @@ class StructuralValidator:
     def _check_list_type(self, value: list[Any], schema: dict[str, Any]) -> None:
         list_type = schema.get("x-kubernetes-list-type")
         if list_type == "set" or (list_type is None and schema.get("uniqueItems")):
-            seen: set[str] = set()
+            seen: set[Any] = set()
             for position, item in enumerate(value):
                 identity = _item_key(item)
                 if identity in seen:
@@ -470,20 +534,20 @@ class StructuralValidator:
                 seen.add(identity)
         elif list_type == "map" and self.crd:
             keys = schema.get("x-kubernetes-list-map-keys") or []
-            seen_keys: dict[str, int] = {}
+            seen_keys: dict[Any, int] = {}
             for position, item in enumerate(value):
                 if not isinstance(item, dict):
                     continue
-                key_values = {key: item.get(key) for key in keys}
-                text = _item_key(key_values)
-                if text in seen_keys:
+                identity = tuple(_item_key(item.get(key)) for key in keys)
+                if identity in seen_keys:
+                    key_values = {key: item.get(key) for key in keys}
                     self._report(
                         RULE_DUPLICATE_ITEM,
-                        f"Duplicate value: {_short(key_values)} (same as item {seen_keys[text]})",
+                        f"Duplicate value: {_short(key_values)} (same as item {seen_keys[identity]})",
                         extra=position,
                     )
                 else:
-                    seen_keys[text] = position
+                    seen_keys[identity] = position
 
     def _check_string(self, value: str, schema: dict[str, Any], ref_name: str) -> None:
         low, high = schema.get("minLength"), schema.get("maxLength")
