@@ -262,12 +262,18 @@ def _child(node: Node, element: str | int) -> tuple[Node | None, Node] | None:
         return None
     if isinstance(node, MappingNode) and isinstance(element, str):
         merges: list[Node] = []
-        for key_node, value_node in reversed(node.value):
-            if key_node.tag == _MERGE or (key_node.tag == _PLAIN and key_node.value == "<<"):
+        for key_node, value_node in reversed(node.value):  # the last duplicate is the value kept
+            tag = key_node.tag
+            if tag == _MERGE or (tag == _PLAIN and key_node.value == "<<"):
                 merges.append(value_node)
                 continue
-            if isinstance(key_node, ScalarNode):
-                key_value = resolve_plain(key_node.value) if key_node.tag == _PLAIN else key_node.value
+            if key_node.__class__ is ScalarNode:
+                text = key_node.value
+                if tag == _STR or (tag == _PLAIN and text and text[0] not in _MAYBE_NOT_STRING):
+                    if text == element:
+                        return key_node, value_node
+                    continue
+                key_value = resolve_plain(text) if tag == _PLAIN else text
                 if _key_string(key_value) == element:
                     return key_node, value_node
         for merge in merges:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import IO, Any
-from xml.etree import ElementTree
 
 from rayops.findings import Finding, Severity, format_path
 from rayops.loader import LOADER_RULES
@@ -100,6 +99,8 @@ def write_json(report: Report, stream: IO[str]) -> None:
 
 def write_junit(report: Report, stream: IO[str]) -> None:
     """JUnit XML: one test case per file, failing with that file's findings."""
+    from xml.etree import ElementTree
+
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_file.setdefault(finding.location.file, []).append(finding)

@@ -275,7 +275,8 @@ def _results(validator: Validator, files: list[str], jobs: int) -> Iterator[File
 
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, _worker_init, (validator.options,)) as pool:
-            chunk = max(1, min(32, len(files) // (jobs * 8)))
+            # Small chunks keep both workers busy to the end of the run.
+            chunk = max(1, min(8, len(files) // (jobs * 16)))
             yield from pool.imap(_worker_validate, files, chunksize=chunk)
         return
     for path in files:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import difflib
-import ipaddress
 import json
 import re
 from functools import cache
@@ -128,6 +126,8 @@ def _is_date_time(text: str) -> bool:
 
 def _is_ip(text: str, version: int) -> bool:
     """Go's ``netutils.ParseIPSloppy``: IPv4 octets may carry leading zeros."""
+    import ipaddress  # rare: only ip and cidr formats need it
+
     try:
         if version == 4:
             parts = text.split(".")
@@ -469,6 +469,8 @@ class StructuralValidator:
             self.path.pop()
 
     def _unknown_field(self, key: str, properties: dict[str, Any]) -> None:
+        import difflib  # imported on the first unknown field only
+
         message = f'unknown field "{key}"'
         close = difflib.get_close_matches(key, list(properties), n=1, cutoff=0.75)
         if close:
