@@ -42,9 +42,9 @@ def sample_documents() -> list[str]:
     documents = []
     for path in sorted(SAMPLES.rglob("*.yaml")):
         for text in re.split(r"^---\s*$", path.read_text(encoding="utf-8"), flags=re.M):
-            if "kind:" in text and "apiVersion:" in text and not NOT_BUNDLED.search(text):
-                if NAME_LINE.search(text):
-                    documents.append(text.strip("\n") + "\n")
+            bundled = "kind:" in text and "apiVersion:" in text and not NOT_BUNDLED.search(text)
+            if bundled and NAME_LINE.search(text):
+                documents.append(text.strip("\n") + "\n")
     return documents
 
 

@@ -179,3 +179,15 @@ def test_generate_name_prefix_and_owner_references() -> None:
         "  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: owner}\n",
     )
     assert _findings(text) == [("S209", 5, 15), ("S209", 7, 5)]
+
+
+def test_statefulset_service_name_is_optional_as_the_api_server_treats_it() -> None:
+    text = (
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n"
+        "  selector: {matchLabels: {app: redis}}\n"
+        "  template:\n    metadata: {labels: {app: redis}}\n"
+        "    spec:\n      containers: [{name: redis, image: redis:7}]\n"
+    )
+    loaded = load_bytes(text.encode(), "sts.yaml")
+    result = Validator(ValidationOptions(kubernetes_version="1.32")).validate_loaded(loaded)
+    assert result.findings == []

@@ -248,7 +248,8 @@ class _Plan:
         self.enum = schema.get("enum")
         self.properties: dict[str, Any] = schema.get("properties") or {}
         self.additional = schema.get("additionalProperties")
-        self.required: tuple[str, ...] = tuple(schema.get("required") or ())
+        unenforced = _REQUIRED_NOT_ENFORCED.get(ref_name, ())
+        self.required: tuple[str, ...] = tuple(n for n in schema.get("required") or () if n not in unenforced)
         bounds = (schema.get("minProperties"), schema.get("maxProperties"))
         self.property_bounds = bounds if bounds != (None, None) else None
         self.open_object = (
@@ -273,6 +274,13 @@ class _Plan:
 
 
 _PLANS: dict[int, _Plan] = {}
+
+_REQUIRED_NOT_ENFORCED: dict[str, tuple[str, ...]] = {
+    # Built-in kinds are validated by Go code, not by their OpenAPI schema. Up to
+    # Kubernetes 1.32 the schema marks StatefulSet's serviceName required, but the API
+    # server accepts a StatefulSet without one (the schema was corrected in 1.33).
+    "io.k8s.api.apps.v1.StatefulSetSpec": ("serviceName",),
+}
 
 
 _SCALAR_TYPES = (str, bool, int, type(None))
