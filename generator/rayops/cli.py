@@ -102,6 +102,13 @@ class _Progress:
     help="Kinds (or apiVersion/Kind) not to validate; repeatable or comma-separated.",
 )
 @click.option(
+    "--disable",
+    "disabled_rules",
+    metavar="RULE[,RULE]",
+    multiple=True,
+    help="Operator rules (KRxxx) not to run; repeatable or comma-separated.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning"]),
     default="error",
@@ -129,6 +136,7 @@ def validate(
     output_format: str | None,
     ignore_missing_schemas: bool,
     skip_kinds: tuple[str, ...],
+    disabled_rules: tuple[str, ...],
     fail_on: str,
     jobs: int | None,
     summary: bool,
@@ -158,6 +166,7 @@ def validate(
             feature_gates=tuple(sorted(gates.items())),
             ignore_missing_schemas=ignore_missing_schemas,
             skip=frozenset(k.strip() for item in skip_kinds for k in item.split(",") if k.strip()),
+            disabled_rules=_rule_ids(disabled_rules),
         )
         fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         progress = _Progress(sys.stderr.isatty() and fmt == "text")
@@ -177,6 +186,76 @@ def validate(
         threshold = Severity.parse(fail_on)
         worst = report.worst()
         return int(ExitCode.FINDINGS if worst is not None and worst >= threshold else ExitCode.CLEAN)
+
+    _run(action)
+
+
+def _rule_ids(values: tuple[str, ...]) -> frozenset[str]:
+    """Parse ``--disable`` values; an unknown rule ID is a usage error."""
+    from rayops.rules import rule_by_id
+
+    ids = frozenset(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+    unknown = sorted(rule_id for rule_id in ids if rule_by_id(rule_id) is None)
+    if unknown:
+        raise UsageError(f"unknown rule(s): {', '.join(unknown)} (see `rayops rules`)")
+    return ids
+
+
+@main.command("rules")
+@click.option(
+    "-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_rules(output_format: str) -> None:
+    """List the KubeRay operator rules: ID, severity, releases, feature gates, title."""
+
+    def action() -> int:
+        import json
+
+        from rayops.rules import all_rules
+
+        rows = [
+            {
+                "id": rule.id,
+                "severity": rule.severity.label,
+                "kinds": sorted(rule.kinds),
+                "releases": rule.releases,
+                "gates": list(rule.gates),
+                "title": rule.title,
+            }
+            for rule in all_rules()
+        ]
+        if output_format == "json":
+            click.echo(json.dumps(rows, indent=2))
+            return int(ExitCode.CLEAN)
+        for row in rows:
+            gates = f" [gates: {', '.join(row['gates'])}]" if row["gates"] else ""
+            click.echo(f"{row['id']}  {row['severity']:7}  {row['releases']:16}  {row['title']}{gates}")
+        return int(ExitCode.CLEAN)
+
+    _run(action)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain one rule, with the examples it fails and passes."""
+
+    def action() -> int:
+        from rayops.rules import rule_by_id
+
+        rule = rule_by_id(rule_id)
+        if rule is None:
+            raise UsageError(f"unknown rule {rule_id!r} (see `rayops rules`)")
+        gates = f"; feature gates: {', '.join(rule.gates)}" if rule.gates else ""
+        click.echo(f"{rule.id}: {rule.title}")
+        click.echo(
+            f"severity: {rule.severity.label}; kinds: {', '.join(sorted(rule.kinds))}; "
+            f"KubeRay releases: {rule.releases}{gates}"
+        )
+        click.echo("")
+        body = rule.doc.split("\n", 1)[1].strip() if "\n" in rule.doc else rule.doc
+        click.echo(body)
+        return int(ExitCode.CLEAN)
 
     _run(action)
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from rayops.findings import Finding, Location, Severity
 from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file
+from rayops.rules import run_rules
+from rayops.rules.releases import Target, parse_release
 from rayops.schemas import registry
 from rayops.validate.structural import StructuralValidator
 
@@ -45,6 +47,7 @@ class ValidationOptions:
     feature_gates: tuple[tuple[str, bool], ...] = ()
     ignore_missing_schemas: bool = False
     skip: frozenset[str] = frozenset()
+    disabled_rules: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class Validator:
         self.options = options
         self.kuberay = registry.select_set("kuberay", options.kuberay_version)
         self.kubernetes_version = registry.select_kubernetes_version(options.kubernetes_version)
+        self.target = Target(parse_release(self.kuberay.version), dict(options.feature_gates))
+        self.target.check_gates()
         sets = registry.bundled_sets()
         self.custom_sets = [self.kuberay] + [sets[f][-1] for f in ("argocd", "flux") if sets.get(f)]
 
@@ -230,8 +235,20 @@ class Validator:
             namespaced=namespaced,
             status_subresource=entry is not None and entry.status_subresource,
         )
-        for path, rule, message, at_key in checker.validate(value, schema):
+        problems = checker.validate(value, schema)
+        for path, rule, message, at_key in problems:
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)
+        if not problems and entry is not None and entry.group == registry.KUBERAY_GROUP:
+            # The operator only ever sees objects the API server accepted.
+            for rule_found, violation in run_rules(kind, value, self.target, self.options.disabled_rules):
+                add(
+                    rule_found.id,
+                    rule_found.severity,
+                    violation.message,
+                    violation.path,
+                    kind=kind,
+                    name=name,
+                )
         if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and metadata["name"]:
             namespace = metadata.get("namespace")
             result.identities.append(
