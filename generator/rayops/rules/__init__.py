@@ -98,10 +98,17 @@ def _as_list(value: Any) -> list[Any]:
 class Resource:
     """A defaulted ray.io object, with helpers for the shapes rules look at."""
 
-    def __init__(self, kind: str, obj: dict[str, Any], target: Target) -> None:
+    def __init__(
+        self, kind: str, obj: dict[str, Any], target: Target, defaulted: frozenset[Path] = frozenset()
+    ) -> None:
         self.kind = kind
         self.obj = obj
         self.target = target
+        self.defaulted = defaulted
+
+    def written(self, path: Path) -> bool:
+        """Whether the value at ``path`` was written by the user, not filled in by a CRD default."""
+        return path not in self.defaulted
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -261,11 +268,18 @@ def ignored_rules(obj: dict[str, Any]) -> frozenset[str]:
 
 
 def run_rules(
-    kind: str, obj: dict[str, Any], target: Target, disabled: frozenset[str] = frozenset()
+    kind: str,
+    obj: dict[str, Any],
+    target: Target,
+    disabled: frozenset[str] = frozenset(),
+    defaulted: frozenset[Path] = frozenset(),
 ) -> Iterator[tuple[Rule, Violation]]:
-    """Run every rule for ``kind`` at the target release on a defaulted object."""
+    """Run every rule for ``kind`` at the target release on a defaulted object.
+
+    ``defaulted`` lists the paths the API server's defaulting filled in.
+    """
     skipped = disabled | ignored_rules(obj)
-    resource = Resource(kind, obj, target)
+    resource = Resource(kind, obj, target, defaulted)
     for rule in _rules_for(kind, target.release):
         if rule.id in skipped:
             continue

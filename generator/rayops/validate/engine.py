@@ -240,15 +240,10 @@ class Validator:
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)
         if not problems and entry is not None and entry.group == registry.KUBERAY_GROUP:
             # The operator only ever sees objects the API server accepted.
-            for rule_found, violation in run_rules(kind, value, self.target, self.options.disabled_rules):
-                add(
-                    rule_found.id,
-                    rule_found.severity,
-                    violation.message,
-                    violation.path,
-                    kind=kind,
-                    name=name,
-                )
+            disabled = self.options.disabled_rules
+            defaulted = frozenset(checker.defaulted)
+            for rule_found, found in run_rules(kind, value, self.target, disabled, defaulted):
+                add(rule_found.id, rule_found.severity, found.message, found.path, kind=kind, name=name)
         if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and metadata["name"]:
             namespace = metadata.get("namespace")
             result.identities.append(

@@ -318,11 +318,13 @@ class StructuralValidator:
         self.status_subresource = status_subresource
         self.problems: list[Problem] = []
         self.path: list[PathElement] = []
+        self.defaulted: set[Path] = set()
 
     def validate(self, value: Any, schema: dict[str, Any]) -> list[Problem]:
         """Check ``value`` against ``schema`` (defaulting it in place for CRDs)."""
         self.problems = []
         self.path = []
+        self.defaulted = set()
         self._check(value, schema)
         return self.problems
 
@@ -415,7 +417,8 @@ class StructuralValidator:
         properties = plan.properties
         additional = plan.additional
         if self.crd:
-            self._prune_and_default(value, properties, additional, plan.defaults)
+            for key in self._prune_and_default(value, properties, additional, plan.defaults):
+                self.defaulted.add((*self.path, key))
         for name in plan.required:
             if name not in value:
                 self._report(RULE_REQUIRED, f"Required value: {name} is required", extra=name)
@@ -494,7 +497,9 @@ class StructuralValidator:
         properties: dict[str, Any],
         additional: Any,
         defaults: tuple[tuple[str, Any], ...],
-    ) -> None:
+    ) -> list[str]:
+        """Prune non-nullable nulls and apply defaults; return the keys that got a default."""
+        applied: list[str] = []
         if None in value.values():
             for key in [key for key, child in value.items() if child is None]:
                 child_schema = properties.get(key)
@@ -504,11 +509,14 @@ class StructuralValidator:
                     continue
                 if "default" in child_schema:
                     value[key] = _clone(child_schema["default"])
+                    applied.append(key)
                 else:
                     del value[key]
         for key, default in defaults:
             if key not in value:
                 value[key] = _clone(default)
+                applied.append(key)
+        return applied
 
     def _check_array(self, value: list[Any], schema: dict[str, Any]) -> None:
         low, high = schema.get("minItems"), schema.get("maxItems")
