@@ -33,6 +33,7 @@ def main() -> int:
         return 1 if failures else 0
     validator = Validator(ValidationOptions(kuberay_version="1.5.1"))
     kinds: collections.Counter[str] = collections.Counter()
+    warnings = 0
     files = sorted(SAMPLES.rglob("*.yaml"))
     for path in files:
         loaded = read_file(str(path))
@@ -45,11 +46,15 @@ def main() -> int:
             validator.validate_document(document, result)
             kinds[f"{api_version}/{document.value.get('kind')}"] += 1
         for finding in result.findings:
-            print("  " + format_text_line(finding))
-            failures += finding.severity == Severity.ERROR
+            if finding.severity == Severity.ERROR:
+                print("  " + format_text_line(finding))
+                failures += 1
+            else:
+                warnings += 1
     print(f"KubeRay v1.5.1 samples: {len(files)} files validated against KubeRay 1.5.1 schemas")
     for kind, count in sorted(kinds.items()):
         print(f"  {count:4d}  {kind}")
+    print(f"best-practice warnings: {warnings} (rayops validate shows them)")
     print("result:", "all valid" if not failures else f"{failures} errors")
     return 1 if failures else 0
 

@@ -2,8 +2,9 @@
 
 A FAIL example marks each line where the rule must report with ``# <- KRxxx``; the
 finding must be on that line, at its value (or at its key when the line has none).
-A PASS example must produce no finding of the rule and no error of any kind. An example's first line may set the
-target: ``# rayops: kuberay=1.5.1 gates=RayJobDeletionPolicy=true``.
+A PASS example must produce no finding of the rule and no error of any kind. An
+example's first line may set the target:
+``# rayops: kuberay=1.5.1 gates=RayJobDeletionPolicy=true``.
 """
 
 from __future__ import annotations

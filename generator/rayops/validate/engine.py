@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rayops.findings import Finding, Location, Severity
+from rayops.findings import Finding, Location, Severity, format_path
 from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file
 from rayops.rules import run_rules
 from rayops.rules.releases import Target, parse_release
 from rayops.schemas import registry
-from rayops.validate.structural import StructuralValidator
+from rayops.validate.structural import RULE_UNKNOWN_FIELD, Problem, StructuralValidator, schema_has_path
 
 RULE_UNKNOWN_KIND = "S210"
 RULE_DUPLICATE_RESOURCE = "S211"
@@ -121,6 +121,30 @@ class Validator:
                 return entry
         return None
 
+    def _explain_release(self, entry: registry.SchemaEntry, problem: Problem) -> Problem:
+        """Say when a field unknown to the target KubeRay release exists in another one."""
+        path, rule, _message, at_key = problem
+        if rule != RULE_UNKNOWN_FIELD:
+            return problem
+        target = registry.version_key(self.kuberay.version)
+        having = [
+            schema_set.version
+            for schema_set in registry.bundled_sets().get("kuberay", [])
+            if (found := schema_set.entries.get((entry.api_version, entry.kind))) is not None
+            and schema_has_path(registry.load_json(found.path), path)
+        ]
+        if not having:
+            return problem
+        field = format_path(path)
+        release = self.kuberay.version.lstrip("v")
+        newer = [v for v in having if registry.version_key(v) > target]
+        if newer:
+            added = ".".join(str(p) for p in registry.version_key(newer[0])[:2])
+            text = f"`{field}` is not in KubeRay {release}; it was added in {added}"
+        else:
+            text = f"`{field}` is no longer in KubeRay {release} (it was in {having[-1].lstrip('v')})"
+        return path, rule, text, at_key
+
     def _missing_message(self, api_version: str, kind: str) -> str:
         group = _group_of(api_version)
         if group == registry.KUBERAY_GROUP:
@@ -199,7 +223,16 @@ class Validator:
         if entry is not None:
             schema = registry.load_json(entry.path)
             namespaced = entry.scope == "Namespaced"
-            if entry.deprecated:
+            if entry.group == registry.KUBERAY_GROUP and entry.version == "v1alpha1":
+                add(
+                    RULE_DEPRECATED_VERSION,
+                    Severity.WARNING,
+                    "ray.io/v1alpha1 is deprecated and removed in KubeRay 1.9; use ray.io/v1",
+                    ("apiVersion",),
+                    kind=kind,
+                    name=name,
+                )
+            elif entry.deprecated:
                 warning = entry.deprecation_warning or f"{api_version} {kind} is deprecated"
                 add(
                     RULE_DEPRECATED_VERSION,
@@ -236,6 +269,8 @@ class Validator:
             status_subresource=entry is not None and entry.status_subresource,
         )
         problems = checker.validate(value, schema)
+        if entry is not None and entry.group == registry.KUBERAY_GROUP:
+            problems = [self._explain_release(entry, problem) for problem in problems]
         for path, rule, message, at_key in problems:
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)
         if not problems and entry is not None and entry.group == registry.KUBERAY_GROUP:

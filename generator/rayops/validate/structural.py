@@ -299,6 +299,23 @@ def _item_key(value: Any) -> Any:
     return (str, json.dumps(_normalized(value), sort_keys=True, default=str))
 
 
+def schema_has_path(schema: dict[str, Any], path: Path) -> bool:
+    """Whether a compiled schema declares ``path`` (through properties, maps and items)."""
+    node: Any = schema
+    for element in path:
+        if not isinstance(node, dict):
+            return False
+        if isinstance(element, int):
+            node = node.get("items")
+        elif element in (node.get("properties") or {}):
+            node = node["properties"][element]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return bool(node.get("x-kubernetes-preserve-unknown-fields"))
+    return isinstance(node, dict)
+
+
 class StructuralValidator:
     """Walks one object and its schema; collects problems and applies defaults."""
 
