@@ -18,6 +18,7 @@ from rayops.loader import Document, LoadedFile, collect_files, expand_lists, rea
 from rayops.rules import run_rules
 from rayops.rules.releases import Target, parse_release
 from rayops.schemas import registry
+from rayops.validate import cel
 from rayops.validate.structural import RULE_UNKNOWN_FIELD, Problem, StructuralValidator, schema_has_path
 
 RULE_UNKNOWN_KIND = "S210"
@@ -168,8 +169,14 @@ class Validator:
             f"(KubeRay, Argo CD, Flux){hint}"
         )
 
-    def validate_document(self, document: Document, result: FileResult) -> None:
-        """Check one document; append findings and its identity to ``result``."""
+    def validate_document(
+        self, document: Document, result: FileResult, previous: dict[str, Any] | None = None
+    ) -> None:
+        """Check one document; append findings and its identity to ``result``.
+
+        ``previous`` is the object's earlier version (the base of a diff): with it, the
+        CRDs' transition rules (immutable fields) are evaluated too.
+        """
         value = document.value
         result.documents += 1
 
@@ -269,6 +276,8 @@ class Validator:
             status_subresource=entry is not None and entry.status_subresource,
         )
         problems = checker.validate(value, schema)
+        if not problems and entry is not None:
+            problems = cel.evaluate(value, schema, cel.NO_PREVIOUS if previous is None else previous)
         if entry is not None and entry.group == registry.KUBERAY_GROUP:
             problems = [self._explain_release(entry, problem) for problem in problems]
         for path, rule, message, at_key in problems:
