@@ -105,6 +105,7 @@ class Resource:
         self.obj = obj
         self.target = target
         self.defaulted = defaulted
+        self._cluster_specs: tuple[tuple[Path, dict[str, Any]], ...] | None = None
 
     def written(self, path: Path) -> bool:
         """Whether the value at ``path`` was written by the user, not filled in by a CRD default."""
@@ -144,12 +145,17 @@ class Resource:
         """Whether the target KubeRay release is ``release`` or newer."""
         return self.target.at_least(release)
 
-    def cluster_specs(self) -> Iterator[tuple[Path, dict[str, Any]]]:
-        """Every RayClusterSpec in this resource, with its path.
+    def cluster_specs(self) -> tuple[tuple[Path, dict[str, Any]], ...]:
+        """Every RayClusterSpec in this resource, with its path (computed once).
 
         A RayCluster's own spec; a RayJob's ``spec.rayClusterSpec``; a RayService's
         ``spec.rayClusterConfig``; a RayCronJob's ``spec.jobTemplate.rayClusterSpec``.
         """
+        if self._cluster_specs is None:
+            self._cluster_specs = tuple(self._find_cluster_specs())
+        return self._cluster_specs
+
+    def _find_cluster_specs(self) -> Iterator[tuple[Path, dict[str, Any]]]:
         spec = self.spec
         if self.kind == "RayCluster":
             yield ("spec",), spec

@@ -66,6 +66,8 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -80,19 +82,27 @@ UNTIL = None
 GATES = ()
 
 
+@lru_cache(maxsize=64)
+def _parse(text: str) -> tuple[Any, str]:
+    """The parsed config and "", or None and why it is not YAML (cached: configs repeat)."""
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader), ""
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1} of the config)" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        return None, f"serveConfigV2 is not valid YAML: {problem}{where}"
+
+
 def check(resource: Resource) -> Iterator[Violation]:
     """Yield a warning when serveConfigV2 cannot be parsed or has no applications."""
     text = resource.spec.get("serveConfigV2")
     if not isinstance(text, str):
         return
     path = ("spec", "serveConfigV2")
-    try:
-        config = yaml.load(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1} of the config)" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        yield Violation(path, f"serveConfigV2 is not valid YAML: {problem}{where}")
+    config, error = _parse(text)
+    if error:
+        yield Violation(path, error)
         return
     applications = config.get("applications") if isinstance(config, dict) else None
     if not isinstance(applications, list) or not applications:
