@@ -141,6 +141,8 @@ def test_skip_and_ignore_missing_schemas(tmp_path: Path) -> None:
         ["validate", "--kuberay-version", "latest", "-"],
         ["validate", "--kubernetes-version", "1.2", "-"],
         ["validate", "--feature-gates", "RayJobDeletionPolicy=maybe", "-"],
+        ["validate", "--kuberay-version", "1.5.1", "--feature-gates", "RayCronJob=true", "-"],
+        ["validate", "--disable", "KR999", "-"],
         ["validate", "--output", "yaml", "-"],
     ],
 )
@@ -206,3 +208,30 @@ def test_the_module_runs_as_a_process_without_traceback(files: dict[str, Path]) 
     assert result.returncode == 1
     assert result.stdout.endswith("(ConfigMap/bad)\n")
     assert "Traceback" not in result.stderr
+
+
+def test_rules_and_explain() -> None:
+    code, out, _ = _run("rules")
+    assert code == 0
+    assert out.startswith("KR101  error")
+    code, out, _ = _run("explain", "kr101")
+    assert code == 0
+    assert out.startswith("KR101: RayCluster name")
+    assert "```yaml fail" in out
+    assert _run("explain", "KR999")[0] == 2
+
+
+def test_rule_findings_can_be_disabled_per_run_and_per_resource(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text(
+        DEPRECATED.replace("ray.io/v1alpha1", "ray.io/v1").replace("name: old", "name: old.cluster")
+    )
+    code, out, _ = _run("validate", "--no-summary", "--kuberay-version", "1.7.0", str(path))
+    assert code == 1
+    assert "error [KR101]" in out
+    assert _run("validate", "--kuberay-version", "1.7.0", "--disable", "KR101", str(path))[0] == 0
+    annotated = path.read_text().replace(
+        "  name: old.cluster\n", "  name: old.cluster\n  annotations:\n    rayops.dev/ignore: KR101\n"
+    )
+    path.write_text(annotated)
+    assert _run("validate", "--kuberay-version", "1.7.0", str(path))[0] == 0
