@@ -235,7 +235,8 @@ class Document:
         """The file position of ``path``; the nearest existing ancestor if it is absent.
 
         With ``key`` true the position of the mapping key is given rather than its value
-        (used for unknown fields and duplicate keys).
+        (used for unknown fields and duplicate keys); so it is for a value written as a
+        block mapping or sequence.
         """
         node = self.node
         if node is None:
@@ -247,9 +248,11 @@ class Document:
             if found is None:
                 break
             key_node, node = found
-            mark = key_node.start_mark if key_node is not None and (key or not last) else node.start_mark
-            if last and key and key_node is not None:
-                mark = key_node.start_mark
+            # A block mapping or sequence starts on the line after its key: the key is
+            # where a reader looks for it.
+            block = node.__class__ is not ScalarNode and not getattr(node, "flow_style", False)
+            at_key = key or not last or block
+            mark = key_node.start_mark if key_node is not None and at_key else node.start_mark
         return Location(self.file, mark.line + 1, mark.column + 1)
 
 

@@ -52,7 +52,7 @@ def test_managed_by_must_be_one_of_two_controllers() -> None:
 def test_deletion_strategy_needs_both_legacy_policies() -> None:
     text = RAYJOB.replace("    onFailure: {policy: DeleteNone}\n", "")
     [finding] = _schema_findings(text)
-    assert finding[:3] == ("S214", 10, 5)
+    assert finding[:3] == ("S214", 9, 3)
     assert "requires either BOTH onSuccess and onFailure" in finding[3]
 
 
