@@ -87,3 +87,17 @@ def test_rule_example(rule: Rule, verdict: str, text: str) -> None:
     assert expected, "a fail example must mark its finding lines with # <- KRxxx"
     assert all(rule_id.startswith("KR") for rule_id, _, _ in found), f"schema findings: {found}"
     assert sorted(f for f in found if f[0] == rule.id) == [e for e in expected if e[0] == rule.id]
+
+
+def test_resources_managed_by_another_controller_are_not_checked() -> None:
+    text = (
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: 2nd.cluster\nspec:\n"
+        "  managedBy: kueue.x-k8s.io/multikueue\n  headGroupSpec:\n    rayStartParams: {}\n"
+        "    template:\n      spec:\n        containers: [{name: ray-head, image: rayproject/ray:2.46.0}]\n"
+    )
+    options = ValidationOptions(kuberay_version="1.7.0")
+    result = Validator(options).validate_loaded(load_bytes(text.encode(), "managed.yaml"))
+    assert [f.rule for f in result.findings] == []
+    unmanaged = text.replace("  managedBy: kueue.x-k8s.io/multikueue\n", "")
+    findings = Validator(options).validate_loaded(load_bytes(unmanaged.encode(), "x")).findings
+    assert "KR101" in [f.rule for f in findings]

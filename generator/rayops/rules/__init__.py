@@ -273,6 +273,21 @@ def ignored_rules(obj: dict[str, Any]) -> frozenset[str]:
     return frozenset(part.strip().upper() for part in text.split(",") if part.strip())
 
 
+KUBERAY_CONTROLLER = "ray.io/kuberay-operator"
+
+
+def managed_elsewhere(kind: str, obj: dict[str, Any]) -> bool:
+    """Whether ``spec.managedBy`` hands the resource to another controller.
+
+    The KubeRay operator skips such a RayCluster or RayJob entirely (Kueue's
+    MultiKueue manages it and the operator of the worker cluster validates it).
+    """
+    if kind not in ("RayCluster", "RayJob"):
+        return False
+    manager = _as_dict(obj.get("spec")).get("managedBy")
+    return isinstance(manager, str) and manager not in ("", KUBERAY_CONTROLLER)
+
+
 def run_rules(
     kind: str,
     obj: dict[str, Any],
@@ -284,6 +299,8 @@ def run_rules(
 
     ``defaulted`` lists the paths the API server's defaulting filled in.
     """
+    if managed_elsewhere(kind, obj):
+        return
     skipped = disabled | ignored_rules(obj)
     resource = Resource(kind, obj, target, defaulted)
     for rule in _rules_for(kind, target.release):
