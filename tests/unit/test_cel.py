@@ -67,8 +67,9 @@ def test_transition_rules_run_only_with_a_previous_version() -> None:
 
 def test_only_schemas_with_rules_are_walked() -> None:
     kuberay = registry.select_set("kuberay", "1.7.0")
-    schema = registry.load_json(kuberay.entries[("ray.io/v1", "RayJob")].path)
-    tree = cel._site_tree(schema)
+    entry = kuberay.entries[("ray.io/v1", "RayJob")]
+    assert ("spec", "managedBy") in entry.cel_paths
+    tree = cel._site_tree(registry.load_json(entry.path), entry.cel_paths)
     assert tree is not None
     assert set(tree) == {".spec"}
     assert ".deletionStrategy" in tree[".spec"]

@@ -83,6 +83,13 @@ class CompiledSchema:
     schema: dict[str, Any]
 
     @property
+    def cel_paths(self) -> list[list[str]]:
+        """Where the schema carries CEL rules: property names, ``[]`` for items, ``{}`` for maps."""
+        found: list[list[str]] = []
+        _find_cel(self.schema, [], found)
+        return found
+
+    @property
     def file_name(self) -> str:
         """kubeconform's ``{{.ResourceKind}}_{{.ResourceAPIVersion}}.json``."""
         return f"{self.kind.lower()}_{self.version}.json"
@@ -150,6 +157,17 @@ def _allow_null(schema: dict[str, Any]) -> None:
         schema["type"] = [*types, "null"]
     if "enum" in schema and None not in schema["enum"]:
         schema["enum"] = [*schema["enum"], None]
+
+
+def _find_cel(schema: dict[str, Any], path: list[str], found: list[list[str]]) -> None:
+    if schema.get("x-kubernetes-validations"):
+        found.append(list(path))
+    for name, child in (schema.get("properties") or {}).items():
+        if isinstance(child, dict):
+            _find_cel(child, [*path, name], found)
+    for edge, child in (("[]", schema.get("items")), ("{}", schema.get("additionalProperties"))):
+        if isinstance(child, dict):
+            _find_cel(child, [*path, edge], found)
 
 
 def compile_crd(crd: dict[str, Any], origin: str = "<crd>") -> list[CompiledSchema]:
@@ -266,6 +284,7 @@ def build_schema_set(sources: Iterable[str], output: str) -> list[CompiledSchema
             "deprecated": c.deprecated,
             "deprecationWarning": c.deprecation_warning,
             "statusSubresource": c.status_subresource,
+            "celPaths": c.cel_paths,
             "file": c.file_name,
         }
         for c in compiled

@@ -43,6 +43,7 @@ class SchemaEntry:
     deprecation_warning: str
     status_subresource: bool
     path: str
+    cel_paths: tuple[tuple[str, ...], ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -93,6 +94,7 @@ def bundled_sets(root: str = BUNDLED_ROOT) -> dict[str, list[SchemaSet]]:
                     deprecated=item["deprecated"],
                     deprecation_warning=item["deprecationWarning"],
                     status_subresource=item.get("statusSubresource", False),
+                    cel_paths=tuple(tuple(p) for p in item.get("celPaths", ())),
                     path=os.path.join(schema_set.path, item["file"]),
                 )
                 schema_set.entries[(entry.api_version, entry.kind)] = entry

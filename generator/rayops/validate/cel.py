@@ -28,36 +28,40 @@ _FIELD_PATH = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]")
 _Sites = dict[str, Any]
 
 
-def _site_tree(schema: dict[str, Any]) -> _Sites | None:
-    """The schema nodes that carry CEL rules, as a tree of edges; None if there are none.
+def _site_tree(schema: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> _Sites | None:
+    """The schema nodes at ``paths`` that carry CEL rules, as a tree of edges.
 
-    Keys: ``"rules"`` for the node's own rules, ``"."`` + property name, ``"[]"`` for
-    list items and ``"{}"`` for map values.
+    Keys: ``"rules"`` for a node's own rules, ``"."`` + property name, ``"[]"`` for list
+    items and ``"{}"`` for map values. The compiler lists the paths in ``index.json``,
+    so no run walks a whole schema to find its few rules.
     """
-    return _site_tree_cached(id(schema), schema)
-
-
-_SITE_CACHE: dict[int, _Sites | None] = {}
-
-
-def _site_tree_cached(key: int, schema: dict[str, Any]) -> _Sites | None:
+    key = id(schema)
     if key in _SITE_CACHE:
         return _SITE_CACHE[key]
     tree: _Sites = {}
-    rules = schema.get("x-kubernetes-validations")
-    if rules:
-        tree["rules"] = rules
-    for name, child in (schema.get("properties") or {}).items():
-        sub = _site_tree(child) if isinstance(child, dict) else None
-        if sub is not None:
-            tree["." + name] = sub
-    for edge, child in (("[]", schema.get("items")), ("{}", schema.get("additionalProperties"))):
-        sub = _site_tree(child) if isinstance(child, dict) else None
-        if sub is not None:
-            tree[edge] = sub
+    for path in paths:
+        node: Any = schema
+        branch = tree
+        for element in path:
+            if element == "[]":
+                node, edge = node.get("items"), "[]"
+            elif element == "{}":
+                node, edge = node.get("additionalProperties"), "{}"
+            else:
+                node, edge = (node.get("properties") or {}).get(element), "." + element
+            if not isinstance(node, dict):
+                break
+            branch = branch.setdefault(edge, {})
+        else:
+            rules = node.get("x-kubernetes-validations")
+            if rules:
+                branch["rules"] = rules
     result = tree or None
     _SITE_CACHE[key] = result
     return result
+
+
+_SITE_CACHE: dict[int, _Sites | None] = {}
 
 
 @cache
@@ -82,9 +86,16 @@ NO_PREVIOUS: Any = _MISSING
 """Pass as ``old_value`` when there is no previous version (a create)."""
 
 
-def evaluate(value: Any, schema: dict[str, Any], old_value: Any = _MISSING) -> list[Problem]:
-    """Every failing CEL rule in ``value`` (the whole object) under ``schema``."""
-    tree = _site_tree(schema)
+def evaluate(
+    value: Any, schema: dict[str, Any], paths: tuple[tuple[str, ...], ...], old_value: Any = _MISSING
+) -> list[Problem]:
+    """Every failing CEL rule in ``value`` (the whole object) under ``schema``.
+
+    ``paths`` are where the schema has rules (``SchemaEntry.cel_paths``).
+    """
+    if not paths:
+        return []
+    tree = _site_tree(schema, paths)
     if tree is None:
         return []
     problems: list[Problem] = []

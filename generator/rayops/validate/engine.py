@@ -277,7 +277,8 @@ class Validator:
         )
         problems = checker.validate(value, schema)
         if not problems and entry is not None:
-            problems = cel.evaluate(value, schema, cel.NO_PREVIOUS if previous is None else previous)
+            old = cel.NO_PREVIOUS if previous is None else previous
+            problems = cel.evaluate(value, schema, entry.cel_paths, old)
         if entry is not None and entry.group == registry.KUBERAY_GROUP:
             problems = [self._explain_release(entry, problem) for problem in problems]
         for path, rule, message, at_key in problems:
