@@ -7,7 +7,7 @@ KUBERAY_RELEASES := v1.3.2 v1.4.2 v1.5.1 v1.6.2 v1.7.0
 ARGOCD_RELEASE := v3.5.1
 FLUX_RELEASE := v2.9.0
 
-.PHONY: venv demo test lint bench schemas clean
+.PHONY: venv demo test lint bench schemas rules-catalog clean
 
 $(BIN)/rayops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ schemas: .installed
 	$(BIN)/rayops schemas build $(SHARED)/crds/argocd -o schemas/argocd/$(ARGOCD_RELEASE) >/dev/null
 	$(BIN)/rayops schemas build $(SHARED)/crds/flux -o schemas/flux/$(FLUX_RELEASE) >/dev/null
 	@echo "schemas regenerated from $(SHARED)/crds"
+
+rules-catalog: .installed
+	@$(BIN)/python -c "from rayops.rules import write_catalog; write_catalog('generator/rayops/rules/kuberay/__init__.py')"
+	$(BIN)/ruff format -q generator/rayops/rules/kuberay/__init__.py
 
 clean:
 	rm -rf $(VENV) .installed build *.egg-info generator/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,7 @@ import pytest
 from rayops.findings import Severity
 from rayops.loader import load_bytes
 from rayops.rules import Rule, all_rules, examples
-from rayops.rules.releases import RELEASES, format_release
+from rayops.rules.releases import RELEASES, format_release, parse_release
 from rayops.validate.engine import ValidationOptions, Validator
 from rayops.workspace import parse_feature_gates
 
@@ -101,3 +101,19 @@ def test_resources_managed_by_another_controller_are_not_checked() -> None:
     unmanaged = text.replace("  managedBy: kueue.x-k8s.io/multikueue\n", "")
     findings = Validator(options).validate_loaded(load_bytes(unmanaged.encode(), "x")).findings
     assert "KR101" in [f.rule for f in findings]
+
+
+def test_the_catalog_matches_the_rule_modules() -> None:
+    """`make rules-catalog` regenerates it when a rule is added or its releases change."""
+    from rayops.rules import kuberay
+
+    actual = {rule.id: (sorted(rule.kinds), rule.since, rule.until) for rule in all_rules()}
+    catalog = {
+        rule_id: (
+            sorted(kinds),
+            parse_release(since) if since else None,
+            parse_release(until) if until else None,
+        )
+        for rule_id, kinds, since, until in kuberay.CATALOG.values()
+    }
+    assert catalog == actual

@@ -33,11 +33,10 @@ and defaulting, and only when the schema accepted it.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -106,33 +105,35 @@ class Resource:
         self.target = target
         self.defaulted = defaulted
         self._cluster_specs: tuple[tuple[Path, dict[str, Any]], ...] | None = None
+        self.memo: dict[str, Any] = {}
+        """Per-resource cache for derived views that several rules share."""
 
     def written(self, path: Path) -> bool:
         """Whether the value at ``path`` was written by the user, not filled in by a CRD default."""
         return path not in self.defaulted
 
-    @property
+    @cached_property
     def metadata(self) -> dict[str, Any]:
         """``metadata`` (an empty dict when absent)."""
         return _as_dict(self.obj.get("metadata"))
 
-    @property
+    @cached_property
     def name(self) -> str:
         """``metadata.name`` ("" when absent)."""
         name = self.metadata.get("name")
         return name if isinstance(name, str) else ""
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, Any]:
         """``metadata.annotations``."""
         return _as_dict(self.metadata.get("annotations"))
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, Any]:
         """``metadata.labels``."""
         return _as_dict(self.metadata.get("labels"))
 
-    @property
+    @cached_property
     def spec(self) -> dict[str, Any]:
         """``spec`` (an empty dict when absent)."""
         return _as_dict(self.obj.get("spec"))
@@ -237,6 +238,8 @@ def _rule_from_module(module: ModuleType) -> Rule:
 @cache
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, ordered by ID."""
+    import pkgutil
+
     from rayops.rules import kuberay
 
     rules = []
@@ -261,7 +264,45 @@ def rule_by_id(rule_id: str) -> Rule | None:
 
 @cache
 def _rules_for(kind: str, release: Release) -> tuple[Rule, ...]:
-    return tuple(rule for rule in all_rules() if kind in rule.kinds and rule.applies_to(release))
+    """The rules for ``kind`` at ``release``, importing only their modules (see CATALOG)."""
+    from rayops.rules import kuberay
+
+    rules = []
+    for name, (_, kinds, since, until) in kuberay.CATALOG.items():
+        if kind not in kinds:
+            continue
+        if (since and release < parse_release(since)) or (until and release >= parse_release(until)):
+            continue
+        rules.append(_rule_from_module(importlib.import_module(f"{kuberay.__name__}.{name}")))
+    rules.sort(key=lambda rule: rule.id)
+    return tuple(rules)
+
+
+def write_catalog(path: str) -> None:
+    """Rewrite the ``CATALOG`` of the module file at ``path`` from the rule modules."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    head = text[: text.index("CATALOG:")]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(head + render_catalog())
+
+
+def render_catalog() -> str:
+    """The source of ``rayops.rules.kuberay.CATALOG``, read from the rule modules themselves."""
+    import pkgutil
+
+    from rayops.rules import kuberay
+
+    lines = ["CATALOG: dict[str, tuple[str, tuple[str, ...], str | None, str | None]] = {"]
+    for info in sorted(pkgutil.iter_modules(kuberay.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{kuberay.__name__}.{info.name}")
+        if hasattr(module, "ID"):
+            kinds = tuple(module.KINDS)
+            since = getattr(module, "SINCE", None)
+            until = getattr(module, "UNTIL", None)
+            lines.append(f"    {info.name!r}: ({module.ID!r}, {kinds!r}, {since!r}, {until!r}),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def ignored_rules(obj: dict[str, Any]) -> frozenset[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from rayops.errors import UsageError
 
@@ -49,6 +50,7 @@ FEATURE_GATE_DEFAULTS: dict[Release, dict[str, bool]] = {
 RELEASES: tuple[Release, ...] = tuple(sorted(FEATURE_GATE_DEFAULTS))
 
 
+@lru_cache(maxsize=64)
 def parse_release(text: str) -> Release:
     """``v1.5.1`` or ``1.5.1`` as a tuple; a missing patch is 0."""
     match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.(\d+))?", text.strip())
@@ -83,11 +85,14 @@ class Target:
         """Feature-gate defaults of the release."""
         return FEATURE_GATE_DEFAULTS[bundled_release(self.release)]
 
+    @cached_property
+    def gates(self) -> dict[str, bool]:
+        """Every gate's effective value: the release defaults, then the overrides."""
+        return {**self.defaults, **self.overrides}
+
     def gate(self, name: str) -> bool:
         """Whether feature gate ``name`` is on for this target (unknown gates are off)."""
-        if name in self.overrides:
-            return self.overrides[name]
-        return self.defaults.get(name, False)
+        return self.gates.get(name, False)
 
     def at_least(self, version: str) -> bool:
         """Whether the target release is ``version`` or newer."""

@@ -12,7 +12,7 @@ import importlib.util
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -51,14 +51,45 @@ class SchemaEntry:
         return f"{self.group}/{self.version}" if self.group else self.version
 
 
-@dataclass
 class SchemaSet:
-    """A folder of compiled schemas for one release of one project."""
+    """A folder of compiled schemas for one release of one project.
 
-    family: str
-    version: str
-    path: str
-    entries: dict[tuple[str, str], SchemaEntry] = field(default_factory=dict)
+    Its ``index.json`` is read on first use: a run reads only the sets it needs.
+    """
+
+    def __init__(self, family: str, version: str, path: str) -> None:
+        self.family = family
+        self.version = version
+        self.path = path
+        self._entries: dict[tuple[str, str], SchemaEntry] | None = None
+
+    @property
+    def entries(self) -> dict[tuple[str, str], SchemaEntry]:
+        """(apiVersion, kind) to entry, from the set's index."""
+        if self._entries is None:
+            self._entries = self._read_index()
+        return self._entries
+
+    def _read_index(self) -> dict[tuple[str, str], SchemaEntry]:
+        with open(os.path.join(self.path, "index.json"), encoding="utf-8") as handle:
+            index = json.load(handle)
+        entries = {}
+        for item in index["schemas"]:
+            entry = SchemaEntry(
+                family=self.family,
+                set_version=self.version,
+                group=item["group"],
+                kind=item["kind"],
+                version=item["version"],
+                scope=item["scope"],
+                deprecated=item["deprecated"],
+                deprecation_warning=item["deprecationWarning"],
+                status_subresource=item.get("statusSubresource", False),
+                cel_paths=tuple(tuple(p) for p in item.get("celPaths", ())),
+                path=os.path.join(self.path, item["file"]),
+            )
+            entries[(entry.api_version, entry.kind)] = entry
+        return entries
 
     @property
     def groups(self) -> set[str]:
@@ -68,7 +99,7 @@ class SchemaSet:
 
 @cache
 def bundled_sets(root: str = BUNDLED_ROOT) -> dict[str, list[SchemaSet]]:
-    """Every bundled schema set, per family, oldest first."""
+    """Every bundled schema set, per family, oldest first (indexes are read lazily)."""
     sets: dict[str, list[SchemaSet]] = {}
     if not os.path.isdir(root):
         return sets
@@ -77,28 +108,9 @@ def bundled_sets(root: str = BUNDLED_ROOT) -> dict[str, list[SchemaSet]]:
         if not os.path.isdir(family_path):
             continue
         for version in os.listdir(family_path):
-            index_path = os.path.join(family_path, version, "index.json")
-            if not os.path.isfile(index_path):
-                continue
-            with open(index_path, encoding="utf-8") as handle:
-                index = json.load(handle)
-            schema_set = SchemaSet(family, version, os.path.dirname(index_path))
-            for item in index["schemas"]:
-                entry = SchemaEntry(
-                    family=family,
-                    set_version=version,
-                    group=item["group"],
-                    kind=item["kind"],
-                    version=item["version"],
-                    scope=item["scope"],
-                    deprecated=item["deprecated"],
-                    deprecation_warning=item["deprecationWarning"],
-                    status_subresource=item.get("statusSubresource", False),
-                    cel_paths=tuple(tuple(p) for p in item.get("celPaths", ())),
-                    path=os.path.join(schema_set.path, item["file"]),
-                )
-                schema_set.entries[(entry.api_version, entry.kind)] = entry
-            sets.setdefault(family, []).append(schema_set)
+            folder = os.path.join(family_path, version)
+            if os.path.isfile(os.path.join(folder, "index.json")):
+                sets.setdefault(family, []).append(SchemaSet(family, version, folder))
         if family in sets:
             sets[family].sort(key=lambda s: version_key(s.version))
     return sets

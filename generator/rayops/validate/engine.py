@@ -18,7 +18,6 @@ from rayops.loader import Document, LoadedFile, collect_files, expand_lists, rea
 from rayops.rules import run_rules
 from rayops.rules.releases import Target, parse_release
 from rayops.schemas import registry
-from rayops.validate import cel
 from rayops.validate.structural import RULE_UNKNOWN_FIELD, Problem, StructuralValidator, schema_has_path
 
 RULE_UNKNOWN_KIND = "S210"
@@ -36,7 +35,13 @@ RESOURCE_RULES: dict[str, str] = {
 PARALLEL_MIN_FILES = 48
 """Below this many files one process is faster than starting workers."""
 
-_FLUX_GROUP_SUFFIX = ".toolkit.fluxcd.io"
+_FLUX_GROUPS = (
+    "kustomize.toolkit.fluxcd.io",
+    "helm.toolkit.fluxcd.io",
+    "source.toolkit.fluxcd.io",
+    "notification.toolkit.fluxcd.io",
+    "image.toolkit.fluxcd.io",
+)
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,22 @@ class Validator:
         return bool(skip) and (kind in skip or f"{api_version}/{kind}" in skip)
 
     def _custom_entry(self, api_version: str, kind: str) -> registry.SchemaEntry | None:
-        for schema_set in self.custom_sets:
-            entry = schema_set.entries.get((api_version, kind))
-            if entry is not None:
-                return entry
+        group = _group_of(api_version)
+        if group == registry.KUBERAY_GROUP:
+            return self.kuberay.entries.get((api_version, kind))
+        for schema_set in self.custom_sets[1:]:
+            if group in self._groups_of(schema_set):
+                return schema_set.entries.get((api_version, kind))
         return None
+
+    @staticmethod
+    def _groups_of(schema_set: registry.SchemaSet) -> tuple[str, ...]:
+        """Groups a set may define, known without reading its index (Argo CD, Flux)."""
+        if schema_set.family == "argocd":
+            return ("argoproj.io",)
+        if schema_set.family == "flux":
+            return tuple(g for g in _FLUX_GROUPS)
+        return tuple(schema_set.groups)
 
     def _explain_release(self, entry: registry.SchemaEntry, problem: Problem) -> Problem:
         """Say when a field unknown to the target KubeRay release exists in another one."""
@@ -276,7 +292,9 @@ class Validator:
             status_subresource=entry is not None and entry.status_subresource,
         )
         problems = checker.validate(value, schema)
-        if not problems and entry is not None:
+        if not problems and entry is not None and entry.cel_paths:
+            from rayops.validate import cel  # only schemas with CEL rules need it
+
             old = cel.NO_PREVIOUS if previous is None else previous
             problems = cel.evaluate(value, schema, entry.cel_paths, old)
         if entry is not None and entry.group == registry.KUBERAY_GROUP:

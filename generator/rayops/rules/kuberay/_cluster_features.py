@@ -71,7 +71,18 @@ class ClusterSpec:
         return self.annotation(FT_ENABLED_ANNOTATION).lower() == "true" or self.gcs_ft() is not None
 
 
-def validated_specs(resource: Resource) -> Iterator[ClusterSpec]:
+def validated_specs(resource: Resource) -> tuple[ClusterSpec, ...]:
+    """Every RayClusterSpec the operator of the target release validates in ``resource``.
+
+    Computed once per resource: most rules of this family start here.
+    """
+    found = resource.memo.get("validated_specs")
+    if found is None:
+        found = resource.memo["validated_specs"] = tuple(_validated_specs(resource))
+    return found
+
+
+def _validated_specs(resource: Resource) -> Iterator[ClusterSpec]:
     """Every RayClusterSpec of ``resource`` that the target release's operator validates.
 
     Before v1.4.2 a RayJob's or RayService's spec counts through the RayCluster it creates.

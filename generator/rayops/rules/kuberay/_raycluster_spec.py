@@ -27,7 +27,19 @@ AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 EMBEDDED_SINCE = "1.4.2"
 
 
-def cluster_specs(resource: Resource) -> Iterator[tuple[Path, dict[str, Any]]]:
+def cluster_specs(resource: Resource) -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """Every RayClusterSpec of ``resource`` that the target release's operator validates (cached).
+
+    Before 1.4.2 a RayJob's or RayService's cluster spec counts through the RayCluster it
+    creates (a RayJob with a ``clusterSelector`` creates none).
+    """
+    found = resource.memo.get("cluster_specs")
+    if found is None:
+        found = resource.memo["cluster_specs"] = tuple(_cluster_specs(resource))
+    return found
+
+
+def _cluster_specs(resource: Resource) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every RayClusterSpec of ``resource`` that the target release's operator validates.
 
     Before 1.4.2 a RayJob's or RayService's cluster spec counts through the RayCluster it
