@@ -102,6 +102,11 @@ class _Progress:
     help="Kinds (or apiVersion/Kind) not to validate; repeatable or comma-separated.",
 )
 @click.option(
+    "--schema-only",
+    is_flag=True,
+    help="Check only what the API server checks (schema, metadata, CEL): skip the operator's rules.",
+)
+@click.option(
     "--disable",
     "disabled_rules",
     metavar="RULE[,RULE]",
@@ -136,6 +141,7 @@ def validate(
     output_format: str | None,
     ignore_missing_schemas: bool,
     skip_kinds: tuple[str, ...],
+    schema_only: bool,
     disabled_rules: tuple[str, ...],
     fail_on: str,
     jobs: int | None,
@@ -167,6 +173,7 @@ def validate(
             ignore_missing_schemas=ignore_missing_schemas,
             skip=frozenset(k.strip() for item in skip_kinds for k in item.split(",") if k.strip()),
             disabled_rules=_rule_ids(disabled_rules),
+            operator_rules=not schema_only,
         )
         fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         progress = _Progress(sys.stderr.isatty() and fmt == "text")

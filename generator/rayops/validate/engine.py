@@ -54,6 +54,7 @@ class ValidationOptions:
     ignore_missing_schemas: bool = False
     skip: frozenset[str] = frozenset()
     disabled_rules: frozenset[str] = frozenset()
+    operator_rules: bool = True
 
 
 @dataclass(frozen=True)
@@ -301,7 +302,12 @@ class Validator:
             problems = [self._explain_release(entry, problem) for problem in problems]
         for path, rule, message, at_key in problems:
             add(rule, Severity.ERROR, message, path, key=at_key, kind=kind, name=name)
-        if not problems and entry is not None and entry.group == registry.KUBERAY_GROUP:
+        if (
+            not problems
+            and self.options.operator_rules
+            and entry is not None
+            and entry.group == registry.KUBERAY_GROUP
+        ):
             # The operator only ever sees objects the API server accepted.
             disabled = self.options.disabled_rules
             defaulted = frozenset(checker.defaulted)

@@ -43,9 +43,9 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from rayops.rules import Resource, Violation, as_dict, as_list, pod_spec, worker_groups
+from rayops.rules import Resource, Violation
+from rayops.rules.kuberay._pods import container_path, group_containers
 
 ID = "KR602"
 TITLE = "Ray pod image with the latest tag or no tag"
@@ -64,22 +64,14 @@ def image_tag(image: str) -> str | None:
     return name.split(":", 1)[1] if ":" in name else None
 
 
-def groups(cluster_spec: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
-    """(path inside the cluster spec, group) for the head group and each worker group."""
-    yield ("headGroupSpec",), as_dict(cluster_spec.get("headGroupSpec"))
-    for index, group in worker_groups(cluster_spec):
-        yield ("workerGroupSpecs", index), group
-
-
 def check(resource: Resource) -> Iterator[Violation]:
     """Yield each container image without a pinned tag."""
-    for spec_path, cluster_spec in resource.cluster_specs():
-        for group_path, group in groups(cluster_spec):
-            for index, container in enumerate(as_list(pod_spec(group).get("containers"))):
-                image = as_dict(container).get("image")
-                if not isinstance(image, str):
-                    continue
-                tag = image_tag(image)
-                if tag is None or tag == "latest":
-                    path = (*spec_path, *group_path, "template", "spec", "containers", index, "image")
-                    yield Violation(path, f"image {image} is not pinned: use a version tag or a digest")
+    for group_path, listed in group_containers(resource):
+        for index, container in enumerate(listed):
+            image = container.get("image") if isinstance(container, dict) else None
+            if not isinstance(image, str):
+                continue
+            tag = image_tag(image)
+            if tag is None or tag == "latest":
+                path = container_path(group_path, index, "image")
+                yield Violation(path, f"image {image} is not pinned: use a version tag or a digest")

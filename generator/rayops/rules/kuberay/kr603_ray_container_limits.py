@@ -44,8 +44,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rayops.rules import Resource, Violation, as_dict, containers
-from rayops.rules.kuberay.kr602_image_tag_latest import groups
+from rayops.rules import Resource, Violation, as_dict
+from rayops.rules.kuberay._pods import container_path, group_containers
 
 ID = "KR603"
 TITLE = "Ray container without CPU and memory limits"
@@ -58,17 +58,16 @@ GATES = ()
 
 def check(resource: Resource) -> Iterator[Violation]:
     """Yield each Ray container (the first of a group) that lacks a CPU or memory limit."""
-    for spec_path, cluster_spec in resource.cluster_specs():
-        for group_path, group in groups(cluster_spec):
-            found = containers(group)
-            if not found:
-                continue
-            limits = as_dict(as_dict(found[0].get("resources")).get("limits"))
-            missing = [name for name in ("cpu", "memory") if name not in limits]
-            if missing:
-                path = (*spec_path, *group_path, "template", "spec", "containers", 0, "name")
-                yield Violation(
-                    path,
-                    f"Ray container {found[0].get('name', '')} has no {' or '.join(missing)} limit: "
-                    "Ray sizes itself from the limits; set them (equal to the requests)",
-                )
+    for group_path, listed in group_containers(resource):
+        first = listed[0] if listed and isinstance(listed[0], dict) else None
+        if first is None:
+            continue
+        limits = as_dict(as_dict(first.get("resources")).get("limits"))
+        if "cpu" in limits and "memory" in limits:
+            continue
+        missing = [name for name in ("cpu", "memory") if name not in limits]
+        yield Violation(
+            container_path(group_path, 0, "name"),
+            f"Ray container {first.get('name', '')} has no {' or '.join(missing)} limit: "
+            "Ray sizes itself from the limits; set them (equal to the requests)",
+        )

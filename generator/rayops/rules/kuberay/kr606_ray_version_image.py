@@ -46,8 +46,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rayops.rules import Resource, Violation, containers
-from rayops.rules.kuberay.kr602_image_tag_latest import groups, image_tag
+from rayops.rules import Resource, Violation
+from rayops.rules.kuberay._pods import container_path, group_containers
+from rayops.rules.kuberay.kr602_image_tag_latest import image_tag
 
 ID = "KR606"
 TITLE = "rayVersion inconsistent with the Ray image tag"
@@ -62,19 +63,15 @@ _TAG_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?![\d.])")
 
 def check(resource: Resource) -> Iterator[Violation]:
     """Yield each Ray container whose image tag names another Ray version."""
-    for spec_path, cluster_spec in resource.cluster_specs():
-        ray_version = cluster_spec.get("rayVersion")
-        if not isinstance(ray_version, str) or not ray_version:
+    versions = {path: spec.get("rayVersion") for path, spec in resource.cluster_specs()}
+    for group_path, listed in group_containers(resource):
+        ray_version = versions.get(group_path[:-1] if group_path[-1] == "headGroupSpec" else group_path[:-2])
+        if not isinstance(ray_version, str) or not ray_version or not listed:
             continue
-        for group_path, group in groups(cluster_spec):
-            found = containers(group)
-            image = found[0].get("image") if found else None
-            if not isinstance(image, str) or "ray" not in image.rsplit("/", 1)[-1].split(":")[0]:
-                continue
-            tag = image_tag(image) or ""
-            match = _TAG_VERSION.match(tag)
-            if match and match.group(0) != ray_version:
-                path = (*spec_path, *group_path, "template", "spec", "containers", 0, "image")
-                yield Violation(
-                    path, f"image {image} runs Ray {match.group(0)} but rayVersion is {ray_version}"
-                )
+        image = listed[0].get("image") if isinstance(listed[0], dict) else None
+        if not isinstance(image, str) or "ray" not in image.rsplit("/", 1)[-1].split(":")[0]:
+            continue
+        match = _TAG_VERSION.match(image_tag(image) or "")
+        if match and match.group(0) != ray_version:
+            message = f"image {image} runs Ray {match.group(0)} but rayVersion is {ray_version}"
+            yield Violation(container_path(group_path, 0, "image"), message)
