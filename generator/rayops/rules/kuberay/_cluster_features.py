@@ -15,16 +15,15 @@ same checks and never gets Pods. A RayJob with a ``clusterSelector`` creates no 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rayops.findings import Path
 from rayops.rules import Resource, as_dict, as_list, ray_container
-
-EMBEDDED_SINCE = "1.4.2"
-CRONJOB_SINCE = "1.6.2"
+from rayops.rules.kuberay._raycluster_spec import cluster_specs
+from rayops.rules.rayversion import parse_generic_version as parse_rayversion
+from rayops.rules.rayversion import version_less_than
 
 FT_ENABLED_ANNOTATION = "ray.io/ft-enabled"
 EXTERNAL_STORAGE_NS_ANNOTATION = "ray.io/external-storage-namespace"
@@ -83,18 +82,13 @@ def validated_specs(resource: Resource) -> tuple[ClusterSpec, ...]:
 
 
 def _validated_specs(resource: Resource) -> Iterator[ClusterSpec]:
-    """Every RayClusterSpec of ``resource`` that the target release's operator validates.
+    """Every RayClusterSpec the target release validates, with the annotations it reads.
 
-    Before v1.4.2 a RayJob's or RayService's spec counts through the RayCluster it creates.
+    Which specs count is decided once, in ``_raycluster_spec.cluster_specs``; a
+    RayCronJob's template is checked with no annotations (the RayJob it creates has none).
     """
-    kind = resource.kind
-    selector = as_dict(resource.spec.get("clusterSelector"))
-    if kind == "RayJob" and selector and not resource.at_least(EMBEDDED_SINCE):
-        return  # before v1.4.2 only the RayCluster a RayJob creates is checked, and this one creates none
-    if kind == "RayCronJob" and not (resource.at_least(CRONJOB_SINCE) and resource.gate("RayCronJob")):
-        return
-    annotations = {} if kind == "RayCronJob" else resource.annotations
-    for path, spec in resource.cluster_specs():
+    annotations = {} if resource.kind == "RayCronJob" else resource.annotations
+    for path, spec in cluster_specs(resource):
         yield ClusterSpec(path, spec, annotations)
 
 
@@ -130,25 +124,12 @@ def is_set(mapping: dict[str, Any], key: str) -> bool:
 # The operator parses rayVersion with Kubernetes' "generic" version parser: optional blanks
 # and "v", two or more dot-separated numbers (the first without a leading zero), then any
 # text on the same line, which is ignored.
-_GENERIC_VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)[^\n]*")
-_MAX_COMPONENT = 2**64 - 1
 
 
 def parse_generic_version(value: str) -> tuple[int, ...] | None:
     """The numeric components of a generic version, or None when the operator cannot parse it."""
-    match = _GENERIC_VERSION.fullmatch(value)
-    if not match:
-        return None
-    parts = match.group(1).split(".")
-    if len(parts) < 2 or (len(parts[0]) > 1 and parts[0].startswith("0")):
-        return None
-    numbers = tuple(int(part) for part in parts)
-    if any(number > _MAX_COMPONENT for number in numbers):
-        return None
-    return numbers
+    parsed = parse_rayversion(value)
+    return parsed if isinstance(parsed, tuple) else None
 
 
-def version_less(version: tuple[int, ...], minimum: tuple[int, ...]) -> bool:
-    """Whether ``version`` is older than ``minimum`` (missing components count as 0)."""
-    width = max(len(version), len(minimum))
-    return version + (0,) * (width - len(version)) < minimum + (0,) * (width - len(minimum))
+version_less = version_less_than

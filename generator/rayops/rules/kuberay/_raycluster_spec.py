@@ -11,7 +11,6 @@ never gets Pods, so the rules check their cluster specs at every release.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,39 +149,6 @@ def int_value(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
-
-
-_GO_SPACE = "[\t\n\f\r ]"
-_GENERIC_VERSION = re.compile(rf"{_GO_SPACE}*v?([0-9]+(?:\.[0-9]+)*)(.*)")
-_MAX_UINT = 2**64 - 1
-
-
-def parse_generic_version(text: str) -> tuple[int, ...] | str:
-    """``text`` read as Kubernetes' ``version.ParseGeneric`` reads it, or the reason it fails.
-
-    At least two dot-separated numbers, an optional leading ``v``; anything after the
-    numbers (``rc1``, ``-dev``) is ignored.
-    """
-    match = _GENERIC_VERSION.fullmatch(text)
-    if not match:
-        return f'could not parse "{text}" as version'
-    components = match.group(1).split(".")
-    if len(components) < 2:
-        return f'illegal version string "{text}"'
-    if components[0].startswith("0") and components[0] != "0":
-        return f'illegal zero-prefixed version component "{components[0]}" in "{text}"'
-    numbers = tuple(int(component) for component in components)
-    if any(number > _MAX_UINT for number in numbers):
-        return f'illegal non-numeric version component in "{text}": value out of range'
-    return numbers
-
-
-def version_less_than(version: tuple[int, ...], minimum: tuple[int, ...]) -> bool:
-    """Component-wise comparison, missing components counting as zero."""
-    width = max(len(version), len(minimum))
-    padded = version + (0,) * (width - len(version))
-    wanted = minimum + (0,) * (width - len(minimum))
-    return padded < wanted
 
 
 def ray_groups(base: Path, spec: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any], str]]:

@@ -103,10 +103,9 @@ from rayops.rules.kuberay._raycluster_spec import (
     env_enables_autoscaler_v2,
     group_name,
     int_value,
-    parse_generic_version,
-    version_less_than,
     worker_path,
 )
+from rayops.rules.rayversion import parse_generic_version, version_less_than
 
 ID = "KR117"
 TITLE = "a worker group's priority needs Ray 2.56.0 or later and autoscaler v2"
