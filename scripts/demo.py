@@ -8,6 +8,7 @@ on its own, since the samples reuse names) from ../shared when that folder exist
 from __future__ import annotations
 
 import collections
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,16 @@ SAMPLES = ROOT.parent / "shared" / "samples" / "kuberay-v1.5.1"
 NOT_BUNDLED = ("scheduling.volcano.sh/", "scheduling.run.ai/", "gateway.networking.k8s.io/")
 
 
+def _gates_from_index() -> dict[str, tuple[tuple[str, bool], ...]]:
+    """The feature gate each sample needs, from the notes column of the corpus's index.tsv."""
+    rows = (line.split("\t") for line in (SAMPLES / "index.tsv").read_text(encoding="utf-8").splitlines()[1:])
+    return {
+        row[1]: ((match.group(1), True),)
+        for row in rows
+        if (match := re.search(r"needs feature gate (\w+)", row[-1]))
+    }
+
+
 def main() -> int:
     """Run the demo; exit 1 if anything that should be valid is not."""
     report = validate_paths([str(ROOT / "overlays")], ValidationOptions(kuberay_version="1.5.1"), jobs=1)
@@ -31,11 +42,16 @@ def main() -> int:
     if not SAMPLES.is_dir():
         print(f"{SAMPLES} not found: skipping KubeRay's sample corpus")
         return 1 if failures else 0
-    validator = Validator(ValidationOptions(kuberay_version="1.5.1"))
+    validators: dict[tuple[tuple[str, bool], ...], Validator] = {}
+    needed = _gates_from_index()
     kinds: collections.Counter[str] = collections.Counter()
     warnings = 0
     files = sorted(SAMPLES.rglob("*.yaml"))
     for path in files:
+        gates = needed.get(str(path.relative_to(SAMPLES)), ())
+        if gates not in validators:
+            validators[gates] = Validator(ValidationOptions(kuberay_version="1.5.1", feature_gates=gates))
+        validator = validators[gates]
         loaded = read_file(str(path))
         result = FileResult(loaded.path, findings=list(loaded.findings))
         for document in expand_lists(loaded.documents):
