@@ -54,11 +54,6 @@ class Finding:
     name: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Stable order for reports: file, line, column, rule, message."""
-        loc = self.location
-        return (loc.file, loc.line, loc.column, self.rule, self.message)
-
 
 def format_path(path: Path) -> str:
     """Render a path as ``spec.workerGroupSpecs[0].template``."""

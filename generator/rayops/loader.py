@@ -224,7 +224,6 @@ class Document:
     index: int
     value: Any
     node: Node | None
-    path_prefix: Path = ()
 
     @property
     def line(self) -> int:
@@ -652,7 +651,7 @@ def expand_lists(documents: Iterable[Document]) -> Iterator[Document]:
                 item_node: Node | None = None
                 if isinstance(items_node, SequenceNode) and position < len(items_node.value):
                     item_node = items_node.value[position]
-                yield Document(document.file, document.index, item, item_node, ("items", position))
+                yield Document(document.file, document.index, item, item_node)
         else:
             yield document
 

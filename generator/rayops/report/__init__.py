@@ -16,7 +16,6 @@ from rayops.validate.cel import CEL_RULES
 from rayops.validate.engine import RESOURCE_RULES, Report
 from rayops.validate.structural import SCHEMA_RULES
 
-FORMATS = ("text", "json", "junit", "sarif", "github")
 JSON_FORMAT_VERSION = 1
 
 RULE_DESCRIPTIONS: dict[str, str] = {**LOADER_RULES, **SCHEMA_RULES, **RESOURCE_RULES, **CEL_RULES}

@@ -202,14 +202,6 @@ def ray_container(group: dict[str, Any]) -> dict[str, Any]:
     return found[0] if found else {}
 
 
-def env_var(container: dict[str, Any], name: str) -> dict[str, Any] | None:
-    """The env entry called ``name`` in ``container``, or None."""
-    for entry in _as_list(container.get("env")):
-        if isinstance(entry, dict) and entry.get("name") == name:
-            return entry
-    return None
-
-
 def as_dict(value: Any) -> dict[str, Any]:
     """``value`` if it is a mapping, else an empty dict (rules never trust shapes)."""
     return value if value.__class__ is dict else {}

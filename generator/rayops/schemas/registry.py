@@ -19,9 +19,7 @@ from typing import Any
 from rayops.errors import SchemaError, UsageError
 
 BUNDLED_ROOT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "bundled")
-FAMILIES = ("kuberay", "argocd", "flux")
 KUBERAY_GROUP = "ray.io"
-CORE_DEFINITIONS_PREFIX = "/api/_definitions.json#/$defs/"
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -47,7 +47,6 @@ MAX_RAYCRONJOB_NAME_LENGTH = 36
 CLUSTER_SELECTOR_KEY = "ray.io/cluster"
 
 K8S_JOB_MODE = "K8sJobMode"
-HTTP_MODE = "HTTPMode"
 INTERACTIVE_MODE = "InteractiveMode"
 SIDECAR_MODE = "SidecarMode"
 
