@@ -1,21 +1,24 @@
-"""`make demo`: validate the bundled example, then KubeRay's own samples if present.
+"""`make demo`: render the bundled example, validate it, then KubeRay's own samples.
 
-Until rendering exists, the demo shows the validator's main job on real input: the
-workspace's own manifests under overlays/, and every KubeRay v1.5.1 sample file (each
-on its own, since the samples reuse names) from ../shared when that folder exists.
+The workspace of this repository (rayops.yaml, overlays/) is rendered into rendered/
+and the result validated; then every KubeRay v1.5.1 sample file (each on its own, since
+the samples reuse names) from ../shared is validated when that folder exists.
 """
 
 from __future__ import annotations
 
 import collections
+import os
 import re
 import sys
 from pathlib import Path
 
 from rayops.findings import Severity
 from rayops.loader import expand_lists, read_file
+from rayops.render import render_workspace, write_outputs
 from rayops.report import format_text_line
 from rayops.validate.engine import FileResult, ValidationOptions, Validator, validate_paths
+from rayops.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples" / "kuberay-v1.5.1"
@@ -34,11 +37,18 @@ def _gates_from_index() -> dict[str, tuple[tuple[str, bool], ...]]:
 
 def main() -> int:
     """Run the demo; exit 1 if anything that should be valid is not."""
-    report = validate_paths([str(ROOT / "overlays")], ValidationOptions(kuberay_version="1.5.1"), jobs=1)
-    print(f"overlays/: {report.resources} resources, {report.count(Severity.ERROR)} errors")
-    for finding in report.findings:
+    workspace = load_workspace(str(ROOT / "rayops.yaml"))
+    result = render_workspace(workspace)
+    failures = sum(1 for f in result.findings if f.severity == Severity.ERROR)
+    if not failures:
+        write_outputs(result)
+    for output, files in result.outputs.items():
+        print(f"rendered {os.path.relpath(output, ROOT)}/: {', '.join(files)}")
+    for finding in result.findings:
         print("  " + format_text_line(finding))
-    failures = report.count(Severity.ERROR)
+    report = validate_paths([str(ROOT / "rendered")], ValidationOptions(kuberay_version="1.5.1"), jobs=1)
+    print(f"rendered/: {report.resources} resources validated, {report.count(Severity.ERROR)} errors")
+    failures += report.count(Severity.ERROR)
     if not SAMPLES.is_dir():
         print(f"{SAMPLES} not found: skipping KubeRay's sample corpus")
         return 1 if failures else 0

@@ -267,6 +267,65 @@ def explain(rule_id: str) -> None:
     _run(action)
 
 
+@main.command()
+@click.option(
+    "-e",
+    "--env",
+    "environments",
+    metavar="ENV",
+    multiple=True,
+    help="Environment to render (repeatable; default: every environment in rayops.yaml).",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if rendered/ differs from what render writes."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity of a validation finding that stops the render (exit 1).",
+)
+def render(environments: tuple[str, ...], check: bool, fail_on: str) -> None:
+    """Render each environment's overlay into its output folder, validated.
+
+    Reads rayops.yaml (in this folder or a parent). Nothing is written when any
+    finding reaches --fail-on: the output folders stay as they were.
+    """
+
+    def action() -> int:
+        from rayops.findings import Severity
+        from rayops.render import differences, render_workspace, write_outputs
+        from rayops.report import write_text
+        from rayops.validate.engine import Report
+        from rayops.workspace import find_workspace, load_workspace
+
+        workspace_file = find_workspace()
+        if workspace_file is None:
+            raise UsageError("no rayops.yaml in this folder or its parents")
+        workspace = load_workspace(workspace_file)
+        result = render_workspace(workspace, list(environments) or None)
+        write_text(Report(findings=result.findings), sys.stdout, colour=False)
+        worst = result.worst()
+        if worst is not None and worst >= Severity.parse(fail_on):
+            click.echo("rayops: render stopped: nothing was written", err=True)
+            return int(ExitCode.FINDINGS)
+        if check:
+            changed = differences(result, workspace)
+            for line in changed:
+                click.echo(line)
+            if changed:
+                click.echo("rayops: rendered manifests are out of date: run `rayops render`", err=True)
+                return int(ExitCode.FINDINGS)
+            return int(ExitCode.CLEAN)
+        write_outputs(result)
+        for output, files in result.outputs.items():
+            click.echo(f"{os.path.relpath(output)}: {len(files)} resources", err=True)
+        return int(ExitCode.CLEAN)
+
+    _run(action)
+
+
 @main.group()
 def schemas() -> None:
     """Compile CRDs into the JSON schemas rayops (and kubeconform) validate with."""

@@ -230,6 +230,18 @@ class Document:
         """1-based line where the document's content starts."""
         return self.node.start_mark.line + 1 if self.node is not None else 1
 
+    def defines(self, path: Path) -> bool:
+        """Whether the document itself writes a value at ``path`` (not just an ancestor)."""
+        node = self.node
+        for element in path:
+            if node is None:
+                return False
+            found = _child(node, element)
+            if found is None:
+                return False
+            node = found[1]
+        return node is not None
+
     def locate(self, path: Path, *, key: bool = False) -> Location:
         """The file position of ``path``; the nearest existing ancestor if it is absent.
 

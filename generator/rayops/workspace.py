@@ -1,20 +1,46 @@
-"""The workspace file ``rayops.yaml``: versions and feature gates a repository pins.
+"""The workspace file ``rayops.yaml``: versions, feature gates and environments.
 
-Only the settings validation needs are read here; the render issue extends the file
-with environments. Unknown top-level keys are left to the modules that own them.
+```yaml
+kuberayVersion: "1.5.1"          # the release validation targets
+kubernetesVersion: "1.32"
+featureGates: {RayJobDeletionPolicy: true}
+environments:                     # what `rayops render` writes
+  - name: dev
+    overlay: overlays/dev         # default: overlays/<name>
+    namespace: ray-dev            # optional: set on every namespaced resource
+    output: rendered/dev          # default: rendered/<name>
+gitops: {}                        # read by the GitOps integration
+```
+
+A mistake in the file is a usage error naming its file, line and column. Every path
+the workspace names must stay inside the workspace once symlinks are resolved.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from rayops.errors import UsageError
+from rayops.findings import Path
 
 WORKSPACE_FILE = "rayops.yaml"
+_ENVIRONMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_TOP_LEVEL = frozenset(("kuberayVersion", "kubernetesVersion", "featureGates", "environments", "gitops"))
+_ENVIRONMENT_KEYS = frozenset(("name", "overlay", "namespace", "output"))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment: where its overlay is and where its rendered manifests go."""
+
+    name: str
+    overlay: str
+    output: str
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +51,16 @@ class Workspace:
     kuberay_version: str | None = None
     kubernetes_version: str | None = None
     feature_gates: dict[str, bool] = field(default_factory=dict)
+    environments: tuple[Environment, ...] = ()
+    gitops: dict[str, Any] = field(default_factory=dict)
+
+    def environment(self, name: str) -> Environment:
+        """The environment called ``name``; a usage error naming the known ones if absent."""
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        known = ", ".join(e.name for e in self.environments) or "none"
+        raise UsageError(f"no environment {name!r} in {WORKSPACE_FILE} (environments: {known})")
 
 
 def find_workspace(start: str = ".") -> str | None:
@@ -40,37 +76,111 @@ def find_workspace(start: str = ".") -> str | None:
         folder = parent
 
 
-def _optional_version(data: dict[str, Any], key: str, path: str) -> str | None:
+def contained_path(root: str, relative: str, where: str) -> str:
+    """``relative`` resolved inside ``root``; a usage error if it leaves it.
+
+    Absolute paths, ``..`` escapes and symbolic links that lead outside the root (even
+    ones that come back) are refused, as kustomize's load restrictor refuses them.
+    """
+    if not isinstance(relative, str) or not relative:
+        raise UsageError(f"{where}: expected a relative path")
+    if os.path.isabs(relative):
+        raise UsageError(f"{where}: absolute path {relative!r}: paths must be relative to the workspace")
+    real_root = os.path.realpath(root)
+    current = real_root
+    for part in relative.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        current = os.path.realpath(os.path.join(current, part))
+        if current != real_root and not current.startswith(real_root + os.sep):
+            raise UsageError(f"{where}: {relative!r} leaves the workspace")
+    return current
+
+
+def load_workspace(path: str) -> Workspace:
+    """Read ``path``; a malformed file is a usage error at its file, line and column."""
+    from rayops.loader import read_file
+
+    loaded = read_file(path)
+    if loaded.findings:
+        first = loaded.findings[0]
+        where = f"{first.location.file}:{first.location.line}:{first.location.column}"
+        raise UsageError(f"{where}: {first.message}")
+    if not loaded.documents:
+        return Workspace(root=os.path.dirname(os.path.abspath(path)))
+    document = loaded.documents[0]
+    data = document.value
+
+    def at(element_path: Path) -> str:
+        location = document.locate(element_path)
+        return f"{location.file}:{location.line}:{location.column}"
+
+    def fail(element_path: Path, message: str) -> UsageError:
+        return UsageError(f"{at(element_path)}: {message}")
+
+    if not isinstance(data, dict):
+        raise fail((), "the workspace file must be a mapping")
+    for key in data:
+        if key not in _TOP_LEVEL:
+            raise fail((key,), f"unknown setting {key!r} (known: {', '.join(sorted(_TOP_LEVEL))})")
+    gates = data.get("featureGates") or {}
+    if not isinstance(gates, dict) or not all(isinstance(v, bool) for v in gates.values()):
+        raise fail(("featureGates",), "featureGates must map gate names to true or false")
+    gitops = data.get("gitops") or {}
+    if not isinstance(gitops, dict):
+        raise fail(("gitops",), "gitops must be a mapping")
+    root = os.path.dirname(os.path.abspath(path))
+    return Workspace(
+        root=root,
+        kuberay_version=_version(data, "kuberayVersion", fail),
+        kubernetes_version=_version(data, "kubernetesVersion", fail),
+        feature_gates={str(k): v for k, v in gates.items()},
+        environments=_environments(data.get("environments"), root, at),
+        gitops=gitops,
+    )
+
+
+def _version(data: dict[str, Any], key: str, fail: Callable[[Path, str], UsageError]) -> str | None:
     value = data.get(key)
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
+        return str(value)
     if not isinstance(value, str):
-        raise UsageError(f"{path}: {key} must be a version string such as 1.5.1")
+        raise fail((key,), f"{key} must be a version string such as 1.5.1")
     return value
 
 
-def load_workspace(path: str) -> Workspace:
-    """Read ``path``; a malformed file is a usage error naming the file."""
-    try:
-        with open(path, "rb") as handle:
-            data = yaml.load(handle, Loader=yaml.CSafeLoader)
-    except (OSError, yaml.YAMLError) as error:
-        raise UsageError(f"{path}: cannot read the workspace file: {error}") from error
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: the workspace file must be a mapping")
-    gates = data.get("featureGates") or {}
-    if not isinstance(gates, dict) or not all(isinstance(v, bool) for v in gates.values()):
-        raise UsageError(f"{path}: featureGates must map gate names to true or false")
-    return Workspace(
-        root=os.path.dirname(os.path.abspath(path)),
-        kuberay_version=_optional_version(data, "kuberayVersion", path),
-        kubernetes_version=_optional_version(data, "kubernetesVersion", path),
-        feature_gates={str(k): v for k, v in gates.items()},
-    )
+def _environments(value: Any, root: str, at: Callable[[Path], str]) -> tuple[Environment, ...]:
+    def fail(element_path: Path, message: str) -> UsageError:
+        return UsageError(f"{at(element_path)}: {message}")
+
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail(("environments",), "environments must be a list")
+    found: list[Environment] = []
+    for index, item in enumerate(value):
+        where = ("environments", index)
+        if not isinstance(item, dict):
+            raise fail(where, "each environment must be a mapping with at least a name")
+        for key in item:
+            if key not in _ENVIRONMENT_KEYS:
+                raise fail((*where, key), f"unknown environment setting {key!r}")
+        name = item.get("name")
+        if not isinstance(name, str) or not _ENVIRONMENT_NAME.match(name):
+            raise fail((*where, "name"), "an environment name is a DNS label such as dev or prod")
+        if any(e.name == name for e in found):
+            raise fail((*where, "name"), f"environment {name!r} is defined twice")
+        paths = {}
+        for key, default in (("overlay", f"overlays/{name}"), ("output", f"rendered/{name}")):
+            relative = item.get(key, default)
+            paths[key] = contained_path(root, relative, at((*where, key) if key in item else where))
+        namespace = item.get("namespace")
+        if namespace is not None and not (isinstance(namespace, str) and _ENVIRONMENT_NAME.match(namespace)):
+            raise fail((*where, "namespace"), "namespace must be a DNS label")
+        found.append(Environment(name, paths["overlay"], paths["output"], namespace))
+    return tuple(found)
 
 
 def parse_feature_gates(text: str) -> dict[str, bool]:

@@ -244,3 +244,23 @@ def test_schema_only_skips_the_operator_rules(tmp_path: Path) -> None:
     assert _run("validate", "--kuberay-version", "1.7.0", str(path))[0] == 1
     code, out, _ = _run("validate", "--no-summary", "--kuberay-version", "1.7.0", "--schema-only", str(path))
     assert (code, out) == (0, "")
+
+
+def test_render_writes_then_check_passes_and_catches_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "overlays" / "base").mkdir(parents=True)
+    (tmp_path / "overlays" / "dev").mkdir()
+    (tmp_path / "overlays" / "base" / "cm.yaml").write_text(GOOD)
+    (tmp_path / "overlays" / "dev" / "overlay.yaml").write_text("bases: [../base]\nnamespace: ray-dev\n")
+    (tmp_path / "rayops.yaml").write_text("environments:\n  - name: dev\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run("render")
+    assert code == 0
+    assert "rendered/dev: 1 resources" in err
+    assert (tmp_path / "rendered" / "dev" / "configmap-good.yaml").is_file()
+    assert _run("render", "--check")[0] == 0
+    (tmp_path / "overlays" / "base" / "cm.yaml").write_text(GOOD.replace("value", "other"))
+    code, out, _ = _run("render", "--check")
+    assert (code, out) == (1, "rendered/dev/configmap-good.yaml: differs\n")
+    assert _run("render", "--env", "nope")[0] == 2

@@ -1,0 +1,529 @@
+"""Render a workspace's environments into ``rendered/<env>/`` for Argo CD or Flux.
+
+For each environment of ``rayops.yaml``, the overlay file ``<overlay>/overlay.yaml``
+names its bases (folders of manifests) and what to change in them:
+
+```yaml
+bases: [../base]                   # folders or files, relative to this overlay
+resources: [extra.yaml]            # more manifests for this environment only
+namespace: ray-dev                 # set on every namespaced resource
+namePrefix: dev-                   # and nameSuffix; references to renamed
+                                   #   ConfigMaps and Secrets follow the new names
+labels: {team: ml}                 # on resources and inside their Pod templates
+annotations: {owner: ml-platform}
+images:                            # as kustomize's images
+  - {name: rayproject/ray, newTag: 2.46.0}
+patches:
+  - target: {kind: RayJob, name: rayjob-sample}
+    patch: {...}                   # strategic merge: worker groups by groupName,
+                                   #   Pod lists by the CRD's list-map keys
+  - target: {kind: RayJob, name: rayjob-sample}
+    json6902: [{op: replace, path: /spec/entrypoint, value: ...}]
+```
+
+The rendered resources are validated like ``rayops validate`` does; each finding is
+reported at the source line that produced the value (the patch that set it, else the
+base manifest). Output is one resource per file, in a stable order and format, with a
+header naming its sources. Writing is atomic: a failed render leaves every output
+folder as it was, and files no longer rendered are removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from rayops.errors import UsageError
+from rayops.findings import Finding, Location, Path, Severity
+from rayops.loader import Document, collect_files, expand_lists, read_file, resolve_plain
+from rayops.overlay import PatchError, apply_json6902, strategic_merge
+from rayops.schemas import registry
+from rayops.validate.engine import FileResult, ValidationOptions, Validator
+from rayops.workspace import Environment, Workspace, contained_path
+
+OVERLAY_FILE = "overlay.yaml"
+RULE_OVERLAY = "R301"
+RULE_PATCH_TARGET = "R302"
+RENDER_RULES: dict[str, str] = {
+    RULE_OVERLAY: "overlay file invalid (unknown setting, wrong type, bad path)",
+    RULE_PATCH_TARGET: "a patch that cannot apply (no such resource, worker group or container)",
+}
+_OVERLAY_KEYS = frozenset(
+    (
+        "bases",
+        "resources",
+        "namespace",
+        "namePrefix",
+        "nameSuffix",
+        "labels",
+        "annotations",
+        "images",
+        "patches",
+    )
+)
+_CLUSTER_SCOPED = frozenset(
+    (
+        "Namespace",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "PriorityClass",
+        "StorageClass",
+        "PersistentVolume",
+        "IngressClass",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    )
+)
+_TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
+
+
+@dataclass
+class RenderedResource:
+    """One output resource, with the documents it came from (for positions)."""
+
+    value: dict[str, Any]
+    base: Document
+    patches: list[Document] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        """Files that contributed, base first."""
+        files = [self.base.file]
+        files.extend(p.file for p in self.patches if p.file not in files)
+        return files
+
+    def locate(self, path: Path) -> Location:
+        """Where ``path``'s value was written: the last patch that sets it, else the base."""
+        for patch in reversed(self.patches):
+            if patch.defines(path):
+                return patch.locate(path)
+        return self.base.locate(path)
+
+
+@dataclass
+class RenderResult:
+    """What rendering produced: file texts per environment output folder, and findings."""
+
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def worst(self) -> Severity | None:
+        """The most severe finding, or None."""
+        return max((f.severity for f in self.findings), default=None)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style YAML whose strings read the same under YAML 1.1, 1.2 and go-yaml."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    plain_is_string = isinstance(resolve_plain(text), str) if text else False
+    looks_like_number = text[:1] in "0123456789+-." and _is_yaml12_number(text)
+    if not plain_is_string or looks_like_number or text in ("y", "n", "Y", "N", "=", "<<"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+
+def _is_yaml12_number(text: str) -> bool:
+    try:
+        float(text.replace("_", ""))
+    except ValueError:
+        return text.lower().startswith(("0x", "0o", "0b", "+0x", "-0x"))
+    return True
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_resource(value: dict[str, Any], sources: list[str]) -> str:
+    """The text of one rendered file: a header naming the sources, then the resource."""
+    ordered = {key: value[key] for key in _TOP_ORDER if key in value}
+    ordered.update((key, item) for key, item in value.items() if key not in ordered)
+    body = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
+    header = "# Rendered by rayops from " + ", ".join(sources) + ". Do not edit: run `rayops render`.\n"
+    return header + body
+
+
+def _relative(workspace: Workspace, path: str) -> str:
+    return os.path.relpath(path, workspace.root)
+
+
+class _EnvironmentRenderer:
+    def __init__(self, workspace: Workspace, environment: Environment) -> None:
+        self.workspace = workspace
+        self.environment = environment
+        self.findings: list[Finding] = []
+        self.overlay_document: Document | None = None
+        self.overlay_file = os.path.join(environment.overlay, OVERLAY_FILE)
+
+    def error(self, path: Path, message: str, rule: str = RULE_OVERLAY) -> None:
+        document = self.overlay_document
+        if document is not None:
+            location = document.locate(path)
+        else:
+            location = Location(_relative(self.workspace, self.overlay_file), 1, 1)
+        self.findings.append(Finding(rule, Severity.ERROR, message, location, path))
+
+    def read_overlay(self) -> dict[str, Any]:
+        if not os.path.isfile(self.overlay_file):
+            raise UsageError(
+                f"{_relative(self.workspace, self.overlay_file)}: no overlay file for "
+                f"environment {self.environment.name!r}"
+            )
+        loaded = read_file(self.overlay_file)
+        relative = _relative(self.workspace, self.overlay_file)
+        self.findings.extend(replace(f, location=replace(f.location, file=relative)) for f in loaded.findings)
+        if not loaded.documents:
+            return {}
+        self.overlay_document = loaded.documents[0]
+        self.overlay_document.file = _relative(self.workspace, self.overlay_file)
+        overlay = self.overlay_document.value
+        if not isinstance(overlay, dict):
+            self.error((), "an overlay file is a mapping")
+            return {}
+        for key in overlay:
+            if key not in _OVERLAY_KEYS:
+                self.error(
+                    (key,), f"unknown overlay setting {key!r} (known: {', '.join(sorted(_OVERLAY_KEYS))})"
+                )
+        return overlay
+
+    def source_files(self, overlay: dict[str, Any]) -> list[str]:
+        files: list[str] = []
+        for key in ("bases", "resources"):
+            entries = overlay.get(key) or []
+            if not isinstance(entries, list):
+                self.error((key,), f"{key} must be a list of paths")
+                continue
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, str) or not entry or os.path.isabs(entry):
+                    self.error((key, index), "a base or resource is a path relative to the overlay folder")
+                    continue
+                # Relative to the overlay folder, but it must stay inside the workspace.
+                from_root = os.path.relpath(
+                    os.path.join(self.environment.overlay, entry), self.workspace.root
+                )
+                try:
+                    resolved = contained_path(self.workspace.root, from_root, "path")
+                except UsageError:
+                    self.error((key, index), f"{entry!r} leaves the workspace (symbolic links included)")
+                    continue
+                if not os.path.exists(resolved):
+                    self.error((key, index), f"{entry!r} does not exist")
+                    continue
+                files.extend(collect_files([resolved]))
+        return files
+
+    def render(self) -> tuple[list[RenderedResource], list[Finding]]:
+        overlay = self.read_overlay()
+        resources: list[RenderedResource] = []
+        for file in self.source_files(overlay):
+            loaded = read_file(file)
+            loaded_path = _relative(self.workspace, file)
+            for finding in loaded.findings:
+                self.findings.append(finding)
+            for document in expand_lists(loaded.documents):
+                document.file = loaded_path
+                if isinstance(document.value, dict):
+                    resources.append(RenderedResource(copy.deepcopy(document.value), document))
+        self.apply(overlay, resources)
+        return resources, self.findings
+
+    def apply(self, overlay: dict[str, Any], resources: list[RenderedResource]) -> None:
+        self.apply_patches(overlay.get("patches") or [], resources)
+        renames = self.apply_names(overlay, resources)
+        for resource in resources:
+            _rewrite_references(resource.value, renames)
+            self.apply_metadata(overlay, resource.value)
+            _apply_images(resource.value, overlay.get("images") or [])
+
+    def apply_patches(self, patches: Any, resources: list[RenderedResource]) -> None:
+        if not isinstance(patches, list):
+            self.error(("patches",), "patches must be a list")
+            return
+        for index, patch in enumerate(patches):
+            where = ("patches", index)
+            if not isinstance(patch, dict) or not isinstance(patch.get("target"), dict):
+                self.error(where, "a patch needs a target: {kind: ..., name: ...}")
+                continue
+            target = patch["target"]
+            matches = [
+                r
+                for r in resources
+                if r.value.get("kind") == target.get("kind") and _name(r.value) == target.get("name")
+            ]
+            if not matches:
+                self.error(
+                    (*where, "target", "name"),
+                    f"no {target.get('kind')} named {target.get('name')!r} in the bases",
+                    RULE_PATCH_TARGET,
+                )
+                continue
+            for resource in matches:
+                self.apply_one(patch, where, resource)
+
+    def apply_one(self, patch: dict[str, Any], where: Path, resource: RenderedResource) -> None:
+        try:
+            if "patch" in patch:
+                schema = _schema_for(resource.value, self.workspace)
+                resource.value = strategic_merge(resource.value, patch["patch"], schema)
+                if self.overlay_document is not None and self.overlay_document.node is not None:
+                    resource.patches.append(_sub_document(self.overlay_document, (*where, "patch")))
+            elif "json6902" in patch:
+                resource.value = apply_json6902(resource.value, patch["json6902"])
+            else:
+                self.error(where, "a patch needs `patch` (strategic merge) or `json6902`")
+        except PatchError as error:
+            key = "patch" if "patch" in patch else "json6902"
+            self.error((*where, key, *error.path), error.message, RULE_PATCH_TARGET)
+
+    def apply_names(
+        self, overlay: dict[str, Any], resources: list[RenderedResource]
+    ) -> dict[tuple[str, str], str]:
+        prefix, suffix = overlay.get("namePrefix") or "", overlay.get("nameSuffix") or ""
+        renames: dict[tuple[str, str], str] = {}
+        if not isinstance(prefix, str) or not isinstance(suffix, str):
+            self.error(("namePrefix",), "namePrefix and nameSuffix must be strings")
+            return renames
+        if not prefix and not suffix:
+            return renames
+        for resource in resources:
+            metadata = resource.value.get("metadata")
+            if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+                new_name = f"{prefix}{metadata['name']}{suffix}"
+                renames[(str(resource.value.get("kind")), metadata["name"])] = new_name
+                metadata["name"] = new_name
+        return renames
+
+    def apply_metadata(self, overlay: dict[str, Any], value: dict[str, Any]) -> None:
+        metadata = value.setdefault("metadata", {})
+        if not isinstance(metadata, dict):
+            return
+        namespace = self.environment.namespace or overlay.get("namespace")
+        if namespace and value.get("kind") not in _CLUSTER_SCOPED:
+            metadata["namespace"] = namespace
+        for field_name in ("labels", "annotations"):
+            extra = overlay.get(field_name)
+            if not extra:
+                continue
+            if not isinstance(extra, dict):
+                self.error((field_name,), f"{field_name} must be a mapping of strings")
+                continue
+            for target in [metadata, *_pod_template_metadata(value)]:
+                existing = target.setdefault(field_name, {})
+                if isinstance(existing, dict):
+                    existing.update({str(k): v for k, v in extra.items()})
+
+
+def _name(value: dict[str, Any]) -> Any:
+    metadata = value.get("metadata")
+    return metadata.get("name") if isinstance(metadata, dict) else None
+
+
+def _sub_document(document: Document, path: Path) -> Document:
+    """A document view rooted at ``path`` of ``document`` (a patch inside the overlay file)."""
+    from rayops.loader import _child
+
+    node = document.node
+    for element in path:
+        found = _child(node, element) if node is not None else None
+        node = found[1] if found else None
+    return Document(document.file, document.index, None, node)
+
+
+def _schema_for(value: dict[str, Any], workspace: Workspace) -> dict[str, Any] | None:
+    """The compiled CRD schema of a KubeRay (or Argo CD, Flux) resource, for merge keys."""
+    api_version, kind = value.get("apiVersion"), value.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    schema_set = registry.select_set("kuberay", workspace.kuberay_version)
+    entry = schema_set.entries.get((api_version, kind))
+    return registry.load_json(entry.path) if entry is not None else None
+
+
+def _pod_template_metadata(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metadata of every Pod template inside a resource (Ray groups, workloads)."""
+    found: list[dict[str, Any]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            template = node.get("template")
+            if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+                found.append(template.setdefault("metadata", {}))
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    visit(value.get("spec"))
+    return [m for m in found if isinstance(m, dict)]
+
+
+_REFERENCE_FIELDS = {
+    "configMap": ("ConfigMap", "name"),
+    "configMapRef": ("ConfigMap", "name"),
+    "configMapKeyRef": ("ConfigMap", "name"),
+    "secret": ("Secret", "secretName"),
+    "secretRef": ("Secret", "name"),
+    "secretKeyRef": ("Secret", "name"),
+}
+
+
+def _rewrite_references(value: Any, renames: dict[tuple[str, str], str]) -> None:
+    """Point ConfigMap and Secret references (volumes, envFrom, env) at renamed objects."""
+    if not renames:
+        return
+    if isinstance(value, dict):
+        for key, child in value.items():
+            reference = _REFERENCE_FIELDS.get(key)
+            if reference is not None and isinstance(child, dict):
+                kind, name_field = reference
+                name = child.get(name_field)
+                if isinstance(name, str) and (kind, name) in renames:
+                    child[name_field] = renames[(kind, name)]
+            _rewrite_references(child, renames)
+    elif isinstance(value, list):
+        for child in value:
+            _rewrite_references(child, renames)
+
+
+def _apply_images(value: Any, images: Any) -> None:
+    """kustomize's ``images``: change the name, tag or digest of matching container images."""
+    if not isinstance(images, list) or not images:
+        return
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in ("containers", "initContainers") and isinstance(child, list):
+                for container in child:
+                    if isinstance(container, dict) and isinstance(container.get("image"), str):
+                        container["image"] = _new_image(container["image"], images)
+            else:
+                _apply_images(child, images)
+    elif isinstance(value, list):
+        for child in value:
+            _apply_images(child, images)
+
+
+def _new_image(image: str, images: list[Any]) -> str:
+    repository, _, digest = image.partition("@")
+    name, tag = repository, ""
+    if ":" in repository.rsplit("/", 1)[-1]:
+        name, _, tag = repository.rpartition(":")
+    for rule in images:
+        if not isinstance(rule, dict) or rule.get("name") != name:
+            continue
+        name = str(rule.get("newName") or name)
+        if rule.get("digest"):
+            return f"{name}@{rule['digest']}"
+        tag = str(rule.get("newTag") or tag)
+    text = f"{name}:{tag}" if tag else name
+    return f"{text}@{digest}" if digest else text
+
+
+def _file_name(value: dict[str, Any], taken: set[str]) -> str:
+    kind = str(value.get("kind", "object")).lower()
+    found = value.get("metadata")
+    metadata: dict[str, Any] = found if isinstance(found, dict) else {}
+    name = str(metadata.get("name") or metadata.get("generateName") or "unnamed")
+    candidate = f"{kind}-{name}.yaml"
+    if candidate in taken and metadata.get("namespace"):
+        candidate = f"{metadata['namespace']}.{kind}-{name}.yaml"
+    return candidate
+
+
+def render_workspace(workspace: Workspace, names: list[str] | None = None) -> RenderResult:
+    """Render the named environments (all by default) in memory and validate the result."""
+    if not workspace.environments:
+        raise UsageError("rayops.yaml defines no environments to render")
+    environments = [workspace.environment(name) for name in names] if names else list(workspace.environments)
+    options = ValidationOptions(
+        kuberay_version=workspace.kuberay_version,
+        kubernetes_version=workspace.kubernetes_version,
+        feature_gates=tuple(sorted(workspace.feature_gates.items())),
+    )
+    validator = Validator(options)
+    result = RenderResult()
+    for environment in environments:
+        resources, findings = _EnvironmentRenderer(workspace, environment).render()
+        result.findings.extend(findings)
+        files: dict[str, str] = {}
+        for resource in resources:
+            name = _file_name(resource.value, set(files))
+            files[name] = dump_resource(resource.value, resource.sources)
+            check = FileResult(environment.name)
+            validator.validate_document(Document(resource.base.file, 0, resource.value, None), check)
+            # Report each finding where its value was written: a patch, else the base.
+            result.findings.extend(
+                Finding(
+                    f.rule,
+                    f.severity,
+                    f"{f.message} [{environment.name}]",
+                    resource.locate(f.path),
+                    f.path,
+                    f.kind,
+                    f.name,
+                )
+                for f in check.findings
+            )
+        result.outputs[environment.output] = dict(sorted(files.items()))
+    return result
+
+
+def write_outputs(result: RenderResult) -> None:
+    """Replace each output folder by its rendered files, atomically per folder."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for output, files in result.outputs.items():
+            parent = os.path.dirname(output)
+            os.makedirs(parent, exist_ok=True)
+            stage = tempfile.mkdtemp(prefix=".rayops-render-", dir=parent)
+            staged.append((output, stage))
+            for name, text in files.items():
+                with open(os.path.join(stage, name), "w", encoding="utf-8", newline="\n") as handle:
+                    handle.write(text)
+            os.chmod(stage, 0o755)
+    except BaseException:
+        for _, stage in staged:
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
+    for output, stage in staged:
+        previous = None
+        if os.path.exists(output):
+            previous = output + ".rayops-old"
+            shutil.rmtree(previous, ignore_errors=True)
+            os.rename(output, previous)
+        os.rename(stage, output)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+
+
+def differences(result: RenderResult, workspace: Workspace) -> list[str]:
+    """How the files on disk differ from what render would write ([] when up to date)."""
+    found: list[str] = []
+    for output, files in result.outputs.items():
+        on_disk = set(os.listdir(output)) if os.path.isdir(output) else set()
+        relative = _relative(workspace, output)
+        for name in sorted(on_disk - set(files)):
+            found.append(f"{relative}/{name}: stale (render would remove it)")
+        for name, text in files.items():
+            path = os.path.join(output, name)
+            if name not in on_disk:
+                found.append(f"{relative}/{name}: missing")
+                continue
+            with open(path, encoding="utf-8") as handle:
+                if handle.read() != text:
+                    found.append(f"{relative}/{name}: differs")
+    return found

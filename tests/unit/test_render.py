@@ -1,0 +1,212 @@
+"""Rendering a workspace: overlays, determinism, atomicity, --check and containment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rayops.errors import UsageError
+from rayops.render import differences, dump_resource, render_workspace, write_outputs
+from rayops.workspace import load_workspace
+
+BASE = """\
+apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: demo
+spec:
+  rayVersion: "2.46.0"
+  headGroupSpec:
+    rayStartParams: {}
+    template:
+      spec:
+        containers:
+        - name: ray-head
+          image: rayproject/ray:2.46.0
+          resources: {limits: {cpu: "1", memory: 2Gi}}
+          volumeMounts: [{name: code, mountPath: /code}]
+        volumes: [{name: code, configMap: {name: code}}]
+  workerGroupSpecs:
+  - groupName: small
+    replicas: 1
+    minReplicas: 1
+    maxReplicas: 5
+    rayStartParams: {}
+    template:
+      spec:
+        containers:
+        - name: ray-worker
+          image: rayproject/ray:2.46.0
+          resources: {limits: {cpu: "1", memory: 2Gi}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: code
+data:
+  main.py: print("hello")
+"""
+WORKSPACE = """\
+kuberayVersion: "1.5.1"
+environments:
+  - name: dev
+    namespace: ray-dev
+  - name: prod
+"""
+PROD = """\
+bases: [../base]
+namePrefix: prod-
+labels: {environment: prod}
+images: [{name: rayproject/ray, newTag: 2.47.1}]
+patches:
+  - target: {kind: RayCluster, name: demo}
+    patch:
+      spec:
+        rayVersion: "2.47.1"
+        workerGroupSpecs:
+          - groupName: small
+            maxReplicas: 20
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "overlays" / "base").mkdir(parents=True)
+    (tmp_path / "overlays" / "dev").mkdir()
+    (tmp_path / "overlays" / "prod").mkdir()
+    (tmp_path / "overlays" / "base" / "cluster.yaml").write_text(BASE)
+    (tmp_path / "overlays" / "dev" / "overlay.yaml").write_text("bases: [../base]\n")
+    (tmp_path / "overlays" / "prod" / "overlay.yaml").write_text(PROD)
+    (tmp_path / "rayops.yaml").write_text(WORKSPACE)
+    return tmp_path
+
+
+def _render(root: Path) -> dict[str, dict[str, str]]:
+    result = render_workspace(load_workspace(str(root / "rayops.yaml")))
+    assert [f for f in result.findings if f.severity.label == "error"] == []
+    return {os.path.relpath(k, root): v for k, v in result.outputs.items()}
+
+
+def test_each_environment_gets_one_file_per_resource(workspace: Path) -> None:
+    outputs = _render(workspace)
+    assert sorted(outputs) == ["rendered/dev", "rendered/prod"]
+    assert sorted(outputs["rendered/dev"]) == ["configmap-code.yaml", "raycluster-demo.yaml"]
+    assert sorted(outputs["rendered/prod"]) == ["configmap-prod-code.yaml", "raycluster-prod-demo.yaml"]
+
+
+def test_overlay_patches_worker_groups_by_name_and_follows_renames(workspace: Path) -> None:
+    prod = yaml.safe_load(_render(workspace)["rendered/prod"]["raycluster-prod-demo.yaml"])
+    [group] = prod["spec"]["workerGroupSpecs"]
+    assert (group["groupName"], group["replicas"], group["minReplicas"], group["maxReplicas"]) == (
+        "small",
+        1,
+        1,
+        20,
+    )
+    head = prod["spec"]["headGroupSpec"]["template"]
+    assert head["spec"]["volumes"][0]["configMap"]["name"] == "prod-code"
+    assert head["spec"]["containers"][0]["image"] == "rayproject/ray:2.47.1"
+    assert head["metadata"]["labels"] == {"environment": "prod"}
+    assert prod["metadata"]["labels"] == {"environment": "prod"}
+
+
+def test_namespace_from_the_workspace(workspace: Path) -> None:
+    dev = yaml.safe_load(_render(workspace)["rendered/dev"]["raycluster-demo.yaml"])
+    assert dev["metadata"]["namespace"] == "ray-dev"
+
+
+def test_render_is_deterministic_and_check_sees_changes(workspace: Path) -> None:
+    ws = load_workspace(str(workspace / "rayops.yaml"))
+    first = render_workspace(ws)
+    write_outputs(first)
+    before = {p: p.read_bytes() for p in sorted((workspace / "rendered").rglob("*.yaml"))}
+    second = render_workspace(ws)
+    assert differences(second, ws) == []
+    write_outputs(second)
+    assert {p: p.read_bytes() for p in sorted((workspace / "rendered").rglob("*.yaml"))} == before
+    (workspace / "rendered" / "dev" / "stale.yaml").write_text("x: 1\n")
+    (workspace / "overlays" / "base" / "cluster.yaml").write_text(
+        BASE.replace("maxReplicas: 5", "maxReplicas: 6")
+    )
+    changed = differences(render_workspace(ws), ws)
+    assert "rendered/dev/stale.yaml: stale (render would remove it)" in changed
+    assert "rendered/dev/raycluster-demo.yaml: differs" in changed
+
+
+def test_a_failed_render_writes_nothing(workspace: Path) -> None:
+    ws = load_workspace(str(workspace / "rayops.yaml"))
+    write_outputs(render_workspace(ws))
+    before = {p: p.read_bytes() for p in (workspace / "rendered").rglob("*.yaml")}
+    (workspace / "overlays" / "prod" / "overlay.yaml").write_text(PROD.replace("name: demo", "name: nothing"))
+    result = render_workspace(ws)
+    [error] = [f for f in result.findings if f.severity.label == "error"]
+    assert error.rule == "R302"
+    assert error.location.file.endswith("overlay.yaml")
+    assert (error.location.line, error.location.column) == (6, 38)
+    assert {p: p.read_bytes() for p in (workspace / "rendered").rglob("*.yaml")} == before
+
+
+def test_findings_point_at_the_patch_that_wrote_the_value(workspace: Path) -> None:
+    overlay = workspace / "overlays" / "prod" / "overlay.yaml"
+    overlay.write_text(PROD.replace("maxReplicas: 20", "maxReplicas: many"))
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["prod"])
+    errors = [(f.rule, f.location.file, f.location.line, f.location.column) for f in result.findings]
+    assert errors == [("S203", "overlays/prod/overlay.yaml", 12, 26)]
+
+
+def test_output_reads_the_same_under_yaml_1_1_and_1_2() -> None:
+    text = dump_resource(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "x"},
+            "data": {
+                "a": "yes",
+                "b": "08",
+                "c": "1e3",
+                "d": "y",
+                "e": "0o17",
+                "f": "plain",
+                "g": "two\nlines",
+            },
+        },
+        ["src.yaml"],
+    )
+    assert text.startswith("# Rendered by rayops from src.yaml.")
+    for quoted in ('"yes"', '"08"', '"1e3"', '"y"', '"0o17"'):
+        assert quoted in text
+    assert "f: plain" in text
+    assert yaml.safe_load(text)["data"]["g"] == "two\nlines"
+
+
+@pytest.mark.parametrize("bases", ["[/etc]", "[../../..]", "[../../outside]", "[link]"])
+def test_paths_that_leave_the_workspace_are_refused(workspace: Path, bases: str) -> None:
+    outside = workspace.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "x.yaml").write_text(BASE)
+    os.symlink(outside, workspace / "overlays" / "dev" / "link")
+    (workspace / "overlays" / "dev" / "overlay.yaml").write_text(f"bases: {bases}\n")
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    assert [f.rule for f in result.findings] == ["R301"]
+
+
+def test_workspace_mistakes_name_their_line(tmp_path: Path) -> None:
+    (tmp_path / "rayops.yaml").write_text("environments:\n  - name: Dev_1\n")
+    with pytest.raises(UsageError, match=r"rayops.yaml:2:11: an environment name is a DNS label"):
+        load_workspace(str(tmp_path / "rayops.yaml"))
+    (tmp_path / "rayops.yaml").write_text("environments:\n  - name: dev\n    output: ../elsewhere\n")
+    with pytest.raises(UsageError, match="leaves the workspace"):
+        load_workspace(str(tmp_path / "rayops.yaml"))
+
+
+def test_the_committed_rendered_tree_is_up_to_date() -> None:
+    """`rayops render --check` on this repository: rendered/ is what render writes."""
+    from ..conftest import REPO_ROOT
+
+    workspace = load_workspace(str(REPO_ROOT / "rayops.yaml"))
+    result = render_workspace(workspace)
+    assert [f for f in result.findings if f.severity.label == "error"] == []
+    assert differences(result, workspace) == []
