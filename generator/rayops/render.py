@@ -41,7 +41,7 @@ import yaml
 
 from rayops.errors import UsageError
 from rayops.findings import Finding, Location, Path, Severity
-from rayops.loader import Document, collect_files, expand_lists, read_file, resolve_plain
+from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file, resolve_plain
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
 from rayops.schemas import registry
 from rayops.validate.engine import FileResult, ValidationOptions, Validator
@@ -182,13 +182,10 @@ class _EnvironmentRenderer:
                 f"{_relative(self.workspace, self.overlay_file)}: no overlay file for "
                 f"environment {self.environment.name!r}"
             )
-        loaded = read_file(self.overlay_file)
-        relative = _relative(self.workspace, self.overlay_file)
-        self.findings.extend(replace(f, location=replace(f.location, file=relative)) for f in loaded.findings)
+        loaded = self.read(self.overlay_file)
         if not loaded.documents:
             return {}
         self.overlay_document = loaded.documents[0]
-        self.overlay_document.file = _relative(self.workspace, self.overlay_file)
         overlay = self.overlay_document.value
         if not isinstance(overlay, dict):
             self.error((), "an overlay file is a mapping")
@@ -199,6 +196,15 @@ class _EnvironmentRenderer:
                     (key,), f"unknown overlay setting {key!r} (known: {', '.join(sorted(_OVERLAY_KEYS))})"
                 )
         return overlay
+
+    def read(self, path: str) -> LoadedFile:
+        """Load ``path``; its documents and findings name it relative to the workspace."""
+        loaded = read_file(path)
+        relative = _relative(self.workspace, path)
+        self.findings.extend(replace(f, location=replace(f.location, file=relative)) for f in loaded.findings)
+        for document in loaded.documents:
+            document.file = relative
+        return loaded
 
     def source_files(self, overlay: dict[str, Any]) -> list[str]:
         files: list[str] = []
@@ -230,12 +236,7 @@ class _EnvironmentRenderer:
         overlay = self.read_overlay()
         resources: list[RenderedResource] = []
         for file in self.source_files(overlay):
-            loaded = read_file(file)
-            loaded_path = _relative(self.workspace, file)
-            for finding in loaded.findings:
-                self.findings.append(finding)
-            for document in expand_lists(loaded.documents):
-                document.file = loaded_path
+            for document in expand_lists(self.read(file).documents):
                 if isinstance(document.value, dict):
                     resources.append(RenderedResource(copy.deepcopy(document.value), document))
         self.apply(overlay, resources)

@@ -210,3 +210,10 @@ def test_the_committed_rendered_tree_is_up_to_date() -> None:
     result = render_workspace(workspace)
     assert [f for f in result.findings if f.severity.label == "error"] == []
     assert differences(result, workspace) == []
+
+
+def test_a_broken_base_file_is_reported_relative_to_the_workspace(workspace: Path) -> None:
+    (workspace / "overlays" / "base" / "broken.yaml").write_text("a: [1, 2\n")
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    [finding] = [f for f in result.findings if f.rule == "Y101"]
+    assert finding.location.file == "overlays/base/broken.yaml"
