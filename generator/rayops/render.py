@@ -43,6 +43,7 @@ from rayops.errors import UsageError
 from rayops.findings import Finding, Location, Path, Severity
 from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file, resolve_plain
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
+from rayops.parameters import ParameterError, substitute
 from rayops.schemas import registry
 from rayops.validate.engine import FileResult, ValidationOptions, Validator
 from rayops.workspace import Environment, Workspace, contained_path
@@ -50,9 +51,11 @@ from rayops.workspace import Environment, Workspace, contained_path
 OVERLAY_FILE = "overlay.yaml"
 RULE_OVERLAY = "R301"
 RULE_PATCH_TARGET = "R302"
+RULE_PARAMETER = "R303"
 RENDER_RULES: dict[str, str] = {
     RULE_OVERLAY: "overlay file invalid (unknown setting, wrong type, bad path)",
     RULE_PATCH_TARGET: "a patch that cannot apply (no such resource, worker group or container)",
+    RULE_PARAMETER: "a parameter template that cannot render (unknown parameter, sandbox refusal)",
 }
 _OVERLAY_KEYS = frozenset(
     (
@@ -65,6 +68,7 @@ _OVERLAY_KEYS = frozenset(
         "annotations",
         "images",
         "patches",
+        "parameters",
     )
 )
 _CLUSTER_SCOPED = frozenset(
@@ -243,12 +247,37 @@ class _EnvironmentRenderer:
         return resources, self.findings
 
     def apply(self, overlay: dict[str, Any], resources: list[RenderedResource]) -> None:
-        self.apply_patches(overlay.get("patches") or [], resources)
+        parameters = overlay.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            self.error(("parameters",), "parameters must be a mapping")
+            parameters = {}
+        patches = overlay.get("patches") or []
+        if parameters or _has_template(patches) or any(_has_template(r.value) for r in resources):
+            patches = self.substitute_all(parameters, patches, resources)
+        self.apply_patches(patches, resources)
         renames = self.apply_names(overlay, resources)
         for resource in resources:
             _rewrite_references(resource.value, renames)
             self.apply_metadata(overlay, resource.value)
             _apply_images(resource.value, overlay.get("images") or [])
+
+    def substitute_all(
+        self, parameters: dict[str, Any], patches: Any, resources: list[RenderedResource]
+    ) -> Any:
+        """Render parameter templates in the resources and the patches (values only)."""
+        for resource in resources:
+            try:
+                resource.value = substitute(resource.value, parameters)
+            except ParameterError as error:
+                location = resource.base.locate(error.path)
+                self.findings.append(
+                    Finding(RULE_PARAMETER, Severity.ERROR, error.message, location, error.path)
+                )
+        try:
+            return substitute(patches, parameters, ("patches",))
+        except ParameterError as error:
+            self.error(error.path, error.message, RULE_PARAMETER)
+            return []
 
     def apply_patches(self, patches: Any, resources: list[RenderedResource]) -> None:
         if not isinstance(patches, list):
@@ -326,6 +355,16 @@ class _EnvironmentRenderer:
                 existing = target.setdefault(field_name, {})
                 if isinstance(existing, dict):
                     existing.update({str(k): v for k, v in extra.items()})
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_template(v) for v in value)
+    return False
 
 
 def _name(value: dict[str, Any]) -> Any:

@@ -217,3 +217,26 @@ def test_a_broken_base_file_is_reported_relative_to_the_workspace(workspace: Pat
     result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
     [finding] = [f for f in result.findings if f.rule == "Y101"]
     assert finding.location.file == "overlays/base/broken.yaml"
+
+
+def test_overlay_parameters_fill_templates_in_bases_and_patches(workspace: Path) -> None:
+    base = workspace / "overlays" / "base" / "cluster.yaml"
+    base.write_text(BASE.replace("maxReplicas: 5", 'maxReplicas: "{{ max_workers }}"'))
+    overlay = workspace / "overlays" / "dev" / "overlay.yaml"
+    overlay.write_text("bases: [../base]\nparameters: {max_workers: 7}\n")
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    assert [f for f in result.findings if f.severity.label == "error"] == []
+    dev = yaml.safe_load(result.outputs[str(workspace / "rendered" / "dev")]["raycluster-demo.yaml"])
+    assert dev["spec"]["workerGroupSpecs"][0]["maxReplicas"] == 7
+
+
+def test_an_unknown_parameter_points_at_the_template(workspace: Path) -> None:
+    base = workspace / "overlays" / "base" / "cluster.yaml"
+    base.write_text(BASE.replace("maxReplicas: 5", 'maxReplicas: "{{ missing }}"'))
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    [error] = [f for f in result.findings if f.rule == "R303"]
+    assert (error.location.file, error.location.line, error.location.column) == (
+        "overlays/base/cluster.yaml",
+        21,
+        18,
+    )
