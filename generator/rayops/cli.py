@@ -45,7 +45,7 @@ def _run(action: Callable[[], int]) -> NoReturn:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="rayops")
 def main() -> None:
-    """rayops: validate, render and diff Ray on Kubernetes (KubeRay) manifests for GitOps."""
+    """rayops: validate and render Ray on Kubernetes (KubeRay) manifests for GitOps."""
 
 
 class _Progress:
