@@ -44,6 +44,8 @@ schemas: .installed
 	  $(BIN)/rayops schemas build $(SHARED)/crds/kuberay/$$v -o schemas/kuberay/$$v >/dev/null || exit 1; done
 	$(BIN)/rayops schemas build $(SHARED)/crds/argocd -o schemas/argocd/$(ARGOCD_RELEASE) >/dev/null
 	$(BIN)/rayops schemas build $(SHARED)/crds/flux -o schemas/flux/$(FLUX_RELEASE) >/dev/null
+	@$(BIN)/python -c "from rayops.spec import SPEC_KINDS, schema_text; \
+	  [open(f'schemas/rayops/v1alpha1/{k.lower()}.json', 'w').write(schema_text(k)) for k in SPEC_KINDS]"
 	@echo "schemas regenerated from $(SHARED)/crds"
 
 rules-catalog: .installed

@@ -45,6 +45,7 @@ from rayops.loader import Document, LoadedFile, collect_files, expand_lists, rea
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
 from rayops.parameters import ParameterError, substitute
 from rayops.schemas import registry
+from rayops.spec import SpecError, expand, is_spec
 from rayops.validate.engine import FileResult, ValidationOptions, Validator
 from rayops.workspace import Environment, Workspace, contained_path
 
@@ -52,10 +53,14 @@ OVERLAY_FILE = "overlay.yaml"
 RULE_OVERLAY = "R301"
 RULE_PATCH_TARGET = "R302"
 RULE_PARAMETER = "R303"
+RULE_SPEC = "R304"
+MAX_SPEC_FILE_BYTES = 1024 * 1024
+"""Largest file a spec may read (code, serve config): a ConfigMap holds at most 1 MiB."""
 RENDER_RULES: dict[str, str] = {
     RULE_OVERLAY: "overlay file invalid (unknown setting, wrong type, bad path)",
     RULE_PATCH_TARGET: "a patch that cannot apply (no such resource, worker group or container)",
     RULE_PARAMETER: "a parameter template that cannot render (unknown parameter, sandbox refusal)",
+    RULE_SPEC: "a rayops spec that cannot expand (schema, versions, files it names)",
 }
 _OVERLAY_KEYS = frozenset(
     (
@@ -241,10 +246,39 @@ class _EnvironmentRenderer:
         resources: list[RenderedResource] = []
         for file in self.source_files(overlay):
             for document in expand_lists(self.read(file).documents):
-                if isinstance(document.value, dict):
+                if not isinstance(document.value, dict):
+                    continue
+                if is_spec(document.value):
+                    resources.extend(self.expand_spec(document, file))
+                else:
                     resources.append(RenderedResource(copy.deepcopy(document.value), document))
         self.apply(overlay, resources)
         return resources, self.findings
+
+    def expand_spec(self, document: Document, file: str) -> list[RenderedResource]:
+        """The KubeRay resources of one rayops spec; a finding at the spec line if it cannot expand."""
+        folder = os.path.dirname(file)
+
+        def read_spec_file(relative: str) -> bytes:
+            from_root = os.path.relpath(os.path.join(folder, relative), self.workspace.root)
+            path = contained_path(self.workspace.root, from_root, relative)
+            if os.path.getsize(path) > MAX_SPEC_FILE_BYTES:
+                raise SpecError((), f"{relative}: over {MAX_SPEC_FILE_BYTES:,} bytes")
+            with open(path, "rb") as handle:
+                return handle.read()
+
+        try:
+            expanded = expand(copy.deepcopy(document.value), read_spec_file, document.file)
+        except SpecError as error:
+            self.findings.append(
+                Finding(RULE_SPEC, Severity.ERROR, error.message, document.locate(error.path), error.path)
+            )
+            return []
+        except (UsageError, OSError) as error:
+            message = f"a file the spec names cannot be read: {error}"
+            self.findings.append(Finding(RULE_SPEC, Severity.ERROR, message, document.locate(("spec",)), ()))
+            return []
+        return [RenderedResource(value, document) for value in expanded]
 
     def apply(self, overlay: dict[str, Any], resources: list[RenderedResource]) -> None:
         parameters = overlay.get("parameters") or {}

@@ -240,3 +240,59 @@ def test_an_unknown_parameter_points_at_the_template(workspace: Path) -> None:
         21,
         18,
     )
+
+
+SPEC = """\
+apiVersion: rayops.dev/v1alpha1
+kind: RayJob
+metadata:
+  name: job
+spec:
+  rayVersion: "2.46.0"
+  entrypoint: python /code/main.py
+  shutdownAfterJobFinishes: true
+  code: {files: [main.py], mountPath: /code}
+  head: {resources: {cpu: "1", memory: 2Gi}}
+  workers:
+    - {name: small, replicas: 1, minReplicas: 1, maxReplicas: 2, resources: {cpu: "1", memory: 2Gi}}
+"""
+
+
+def test_a_spec_expands_and_its_code_configmap_follows_the_code(workspace: Path) -> None:
+    base = workspace / "overlays" / "base"
+    (base / "cluster.yaml").unlink()
+    (base / "job.yaml").write_text(SPEC)
+    (base / "main.py").write_text("print('one')\n")
+    (workspace / "overlays" / "prod" / "overlay.yaml").write_text("bases: [../base]\n")
+    ws = load_workspace(str(workspace / "rayops.yaml"))
+    first = render_workspace(ws)
+    assert [f for f in first.findings if f.severity.label == "error"] == []
+    write_outputs(first)
+    names = sorted(p.name for p in (workspace / "rendered" / "dev").iterdir())
+    assert names[1] == "rayjob-job.yaml" and names[0].startswith("configmap-job-code-")
+    (base / "main.py").write_text("print('two')\n")
+    second = render_workspace(ws)
+    assert any(line.endswith(": stale (render would remove it)") for line in differences(second, ws))
+    [configmap] = [
+        n for n in second.outputs[str(workspace / "rendered" / "dev")] if n.startswith("configmap-")
+    ]
+    new_name = configmap.removeprefix("configmap-").removesuffix(".yaml")
+    job = second.outputs[str(workspace / "rendered" / "dev")]["rayjob-job.yaml"]
+    assert job.count(f"name: {new_name}") == 2  # the head and the worker volume
+    assert new_name not in names[0]
+
+
+def test_a_spec_that_cannot_expand_points_at_the_spec(workspace: Path) -> None:
+    (workspace / "overlays" / "base" / "job.yaml").write_text(SPEC.replace("rayVersion:", "rayVerson:"))
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    [error] = [f for f in result.findings if f.rule == "R304"]
+    assert (error.location.file, error.location.line) == ("overlays/base/job.yaml", 6)
+
+
+def test_a_spec_cannot_read_files_outside_the_workspace(workspace: Path) -> None:
+    (workspace.parent / "secret.txt").write_text("password")
+    os.symlink(workspace.parent / "secret.txt", workspace / "overlays" / "base" / "main.py")
+    (workspace / "overlays" / "base" / "job.yaml").write_text(SPEC)
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    assert [f.rule for f in result.findings if f.severity.label == "error"] == ["R304"]
+    assert not any("password" in text for files in result.outputs.values() for text in files.values())
