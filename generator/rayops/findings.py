@@ -55,6 +55,23 @@ class Finding:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
+class DocumentError(Exception):
+    """A problem at ``path`` inside a user's document (a patch, a spec, a template).
+
+    Raised by the render steps and turned into a finding by their caller, who knows
+    which file and node the document came from.
+    """
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(path, message)
+        self.path: Path = tuple(path)
+        self.message = message
+
+    def __str__(self) -> str:
+        where = format_path(self.path)
+        return f"{where}: {self.message}" if where else self.message
+
+
 def format_path(path: Path) -> str:
     """Render a path as ``spec.workerGroupSpecs[0].template``."""
     out: list[str] = []

@@ -66,7 +66,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from rayops.findings import Path, format_path
+from rayops.findings import DocumentError, Path, format_path
 
 DIRECTIVE: Final = "$patch"
 """The mapping key of strategic-merge directives."""
@@ -88,17 +88,8 @@ _FIELD_REQUIRED_TO_ADD: Final[dict[str, tuple[str, str]]] = {
 _JSON6902_OPERATIONS = frozenset(("add", "remove", "replace", "move", "copy", "test"))
 
 
-class PatchError(Exception):
+class PatchError(DocumentError):
     """A patch that cannot apply; ``path`` is where in the PATCH document the problem is."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(path, message)
-        self.path: Path = tuple(path)
-        self.message = message
-
-    def __str__(self) -> str:
-        where = format_path(self.path)
-        return f"{where}: {self.message}" if where else self.message
 
 
 class _Absent:

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from rayops.findings import Path, PathElement
+from rayops.findings import DocumentError, Path, PathElement
 
 MAX_RESULT_CHARS = 64 * 1024
 """Largest string a template may produce."""
@@ -58,13 +58,8 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class ParameterError(Exception):
+class ParameterError(DocumentError):
     """A template that cannot be rendered; ``path`` is the value's path in its document."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
 
 
 def _environment() -> Any:

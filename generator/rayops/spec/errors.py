@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from rayops.findings import Path, format_path
+from rayops.findings import DocumentError
 
 
-class SpecError(Exception):
+class SpecError(DocumentError):
     """A spec that cannot expand; ``path`` is inside the spec document."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(path, message)
-        self.path: Path = tuple(path)
-        self.message = message
-
-    def __str__(self) -> str:
-        where = format_path(self.path)
-        return f"{where}: {self.message}" if where else self.message
