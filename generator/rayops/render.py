@@ -100,6 +100,7 @@ class RenderedResource:
     value: dict[str, Any]
     base: Document
     patches: list[Document] = field(default_factory=list)
+    from_spec: bool = False
 
     @property
     def sources(self) -> list[str]:
@@ -109,11 +110,16 @@ class RenderedResource:
         return files
 
     def locate(self, path: Path) -> Location:
-        """Where ``path``'s value was written: the last patch that sets it, else the base."""
+        """Where ``path``'s value was written: the last patch that sets it, else the base.
+
+        For a resource expanded from a rayops spec, the path is first translated to the
+        spec field it came from (the head group to ``spec.head``, worker group ``i`` to
+        ``spec.workers[i]``...), and the nearest line that exists in the spec is given.
+        """
         for patch in reversed(self.patches):
             if patch.defines(path):
                 return patch.locate(path)
-        return self.base.locate(path)
+        return self.base.locate(spec_path(path) if self.from_spec else path)
 
 
 @dataclass
@@ -278,7 +284,7 @@ class _EnvironmentRenderer:
             message = f"a file the spec names cannot be read: {error}"
             self.findings.append(Finding(RULE_SPEC, Severity.ERROR, message, document.locate(("spec",)), ()))
             return []
-        return [RenderedResource(value, document) for value in expanded]
+        return [RenderedResource(value, document, from_spec=True) for value in expanded]
 
     def apply(self, overlay: dict[str, Any], resources: list[RenderedResource]) -> None:
         parameters = overlay.get("parameters") or {}
@@ -389,6 +395,28 @@ class _EnvironmentRenderer:
                 existing = target.setdefault(field_name, {})
                 if isinstance(existing, dict):
                     existing.update({str(k): v for k, v in extra.items()})
+
+
+_CLUSTER_SPEC_PREFIXES: tuple[tuple[Path, Path], ...] = (
+    (("spec", "jobTemplate", "rayClusterSpec"), ("spec", "job")),
+    (("spec", "jobTemplate"), ("spec", "job")),
+    (("spec", "rayClusterSpec"), ("spec",)),
+    (("spec", "rayClusterConfig"), ("spec",)),
+)
+
+
+def spec_path(path: Path) -> Path:
+    """The rayops spec field a path of an expanded KubeRay resource comes from."""
+    for prefix, replacement in _CLUSTER_SPEC_PREFIXES:
+        if path[: len(prefix)] == prefix:
+            path = (*replacement, *path[len(prefix) :])
+            break
+    for index, element in enumerate(path):
+        if element == "headGroupSpec":
+            return (*path[:index], "head")
+        if element == "workerGroupSpecs" and index + 1 < len(path):
+            return (*path[:index], "workers", path[index + 1])
+    return path
 
 
 def _has_template(value: Any) -> bool:

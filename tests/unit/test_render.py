@@ -296,3 +296,38 @@ def test_a_spec_cannot_read_files_outside_the_workspace(workspace: Path) -> None
     result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
     assert [f.rule for f in result.findings if f.severity.label == "error"] == ["R304"]
     assert not any("password" in text for files in result.outputs.values() for text in files.values())
+
+
+def test_the_rendered_dev_rayjob_is_the_guides_sample_in_substance(shared_samples: Path) -> None:
+    from ..conftest import REPO_ROOT
+
+    guide = next(
+        d
+        for d in yaml.safe_load_all(
+            (shared_samples / "ray-operator/config/samples/ray-job.sample.yaml").read_text()
+        )
+        if d and d.get("kind") == "RayJob"
+    )
+    rendered = yaml.safe_load((REPO_ROOT / "rendered/dev/rayjob-rayjob-sample.yaml").read_text())
+    assert rendered["spec"]["entrypoint"] == guide["spec"]["entrypoint"]
+    assert yaml.safe_load(rendered["spec"]["runtimeEnvYAML"]) == yaml.safe_load(
+        guide["spec"]["runtimeEnvYAML"]
+    )
+    ours, theirs = rendered["spec"]["rayClusterSpec"], guide["spec"]["rayClusterSpec"]
+    head, guide_head = (c["headGroupSpec"]["template"]["spec"]["containers"][0] for c in (ours, theirs))
+    assert [(p["containerPort"], p["name"]) for p in head["ports"]] == [
+        (p["containerPort"], p["name"]) for p in guide_head["ports"]
+    ]
+    assert (
+        head["volumeMounts"][0]["mountPath"]
+        == guide_head["volumeMounts"][0]["mountPath"]
+        == "/home/ray/samples"
+    )
+    assert head["resources"]["limits"]["cpu"] == guide_head["resources"]["limits"]["cpu"]
+    assert head["resources"]["requests"]["cpu"] == guide_head["resources"]["requests"]["cpu"]
+    [group], [guide_group] = ours["workerGroupSpecs"], theirs["workerGroupSpecs"]
+    for key in ("groupName", "replicas", "minReplicas", "maxReplicas"):
+        assert group[key] == guide_group[key]
+    configmap = ours["headGroupSpec"]["template"]["spec"]["volumes"][0]["configMap"]["name"]
+    assert configmap.startswith("rayjob-sample-code-") and len(configmap) == len("rayjob-sample-code-") + 10
+    assert (REPO_ROOT / f"rendered/dev/configmap-{configmap}.yaml").is_file()
