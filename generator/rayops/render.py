@@ -580,8 +580,60 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
                 )
                 for f in check.findings
             )
+        files.update(_previous_code(environment.output, files, resources))
         result.outputs[environment.output] = dict(sorted(files.items()))
     return result
+
+
+CODE_OWNER_LABEL = "rayops.dev/code-of"
+PREVIOUS_CODE_ANNOTATION = "rayops.dev/previous-code"
+
+
+def _previous_code(output: str, files: dict[str, str], resources: list[RenderedResource]) -> dict[str, str]:
+    """The code ConfigMap of the previous render, for each spec, while clusters may mount it.
+
+    A code change renames a spec's ConfigMap and the new RayCluster mounts the new one,
+    but Pods still running (a RayJob's cluster, a RayService's old cluster during its
+    upgrade) mount the old name. So the ConfigMap that was current before the change is
+    kept, annotated ``rayops.dev/previous-code``, until the next code change, when it is
+    dropped and Argo CD or Flux prune it.
+    """
+    current = {}
+    for resource in resources:
+        metadata = resource.value.get("metadata")
+        labels = metadata.get("labels") if isinstance(metadata, dict) else None
+        owner = labels.get(CODE_OWNER_LABEL) if isinstance(labels, dict) else None
+        if isinstance(owner, str) and isinstance(metadata, dict):
+            current[owner] = str(metadata.get("name"))
+    kept: dict[str, str] = {}
+    if not current or not os.path.isdir(output):
+        return kept
+    on_disk = set(os.listdir(output))
+    for name in sorted(on_disk):
+        if not name.startswith("configmap-") or name in files:
+            continue
+        with open(os.path.join(output, name), encoding="utf-8") as handle:
+            text = handle.read()
+        try:
+            previous = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        metadata = previous.get("metadata") if isinstance(previous, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        labels = metadata.get("labels") or {}
+        owner = labels.get(CODE_OWNER_LABEL) if isinstance(labels, dict) else None
+        if owner not in current:
+            continue
+        changed_now = f"configmap-{current[owner]}.yaml" not in on_disk
+        was_previous = PREVIOUS_CODE_ANNOTATION in (metadata.get("annotations") or {})
+        if changed_now and not was_previous:
+            metadata.setdefault("annotations", {})[PREVIOUS_CODE_ANNOTATION] = "true"
+            header = text.splitlines()[0].removeprefix("# Rendered by rayops from ").split(". Do not edit")[0]
+            kept[name] = dump_resource(previous, [header])
+        elif not changed_now and was_previous:
+            kept[name] = text
+    return kept
 
 
 def write_outputs(result: RenderResult) -> None:

@@ -272,10 +272,9 @@ def test_a_spec_expands_and_its_code_configmap_follows_the_code(workspace: Path)
     assert names[1] == "rayjob-job.yaml" and names[0].startswith("configmap-job-code-")
     (base / "main.py").write_text("print('two')\n")
     second = render_workspace(ws)
-    assert any(line.endswith(": stale (render would remove it)") for line in differences(second, ws))
-    [configmap] = [
-        n for n in second.outputs[str(workspace / "rendered" / "dev")] if n.startswith("configmap-")
-    ]
+    assert f"rendered/dev/{names[0]}: differs" in differences(second, ws)  # kept, marked previous
+    outputs = second.outputs[str(workspace / "rendered" / "dev")]
+    [configmap] = [n for n in outputs if n.startswith("configmap-") and n != names[0]]
     new_name = configmap.removeprefix("configmap-").removesuffix(".yaml")
     job = second.outputs[str(workspace / "rendered" / "dev")]["rayjob-job.yaml"]
     assert job.count(f"name: {new_name}") == 2  # the head and the worker volume
@@ -331,3 +330,25 @@ def test_the_rendered_dev_rayjob_is_the_guides_sample_in_substance(shared_sample
     configmap = ours["headGroupSpec"]["template"]["spec"]["volumes"][0]["configMap"]["name"]
     assert configmap.startswith("rayjob-sample-code-") and len(configmap) == len("rayjob-sample-code-") + 10
     assert (REPO_ROOT / f"rendered/dev/configmap-{configmap}.yaml").is_file()
+
+
+def test_the_previous_code_configmap_is_kept_until_the_next_change(workspace: Path) -> None:
+    base = workspace / "overlays" / "base"
+    (base / "cluster.yaml").unlink()
+    (base / "job.yaml").write_text(SPEC)
+    ws = load_workspace(str(workspace / "rayops.yaml"))
+    dev = workspace / "rendered" / "dev"
+    history = []
+    for version in ("one", "two", "two", "three"):
+        (base / "main.py").write_text(f"print('{version}')\n")
+        write_outputs(render_workspace(ws, ["dev"]))
+        history.append(sorted(p.name for p in dev.iterdir() if p.name.startswith("configmap-")))
+    [one] = history[0]
+    [two] = set(history[1]) - {one}
+    [three] = set(history[3]) - set(history[2])
+    assert history[1] == sorted([one, two])
+    assert history[2] == history[1]  # no code change: nothing moves
+    assert history[3] == sorted([two, three])
+    kept = yaml.safe_load((dev / two).read_text())
+    assert kept["metadata"]["annotations"]["rayops.dev/previous-code"] == "true"
+    assert differences(render_workspace(ws, ["dev"]), ws) == []
