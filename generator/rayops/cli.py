@@ -326,6 +326,30 @@ def render(environments: tuple[str, ...], check: bool, fail_on: str) -> None:
     _run(action)
 
 
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add the workspace to a non-empty folder (existing files are never replaced).",
+)
+def init(directory: str, force: bool) -> None:
+    """Create a workspace in DIRECTORY (default: this folder) that renders and validates as is.
+
+    Writes rayops.yaml (environments dev and prod), overlays/ (a RayJob spec in base/, one
+    overlay per environment) and a .pre-commit-config.yaml running rayops.
+    """
+
+    def action() -> int:
+        from rayops.scaffold import scaffold
+
+        for path in scaffold(directory, force=force):
+            click.echo(path, err=True)
+        return int(ExitCode.CLEAN)
+
+    _run(action)
+
+
 @main.group()
 def schemas() -> None:
     """Compile CRDs into the JSON schemas rayops (and kubeconform) validate with."""
