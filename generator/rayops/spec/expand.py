@@ -96,7 +96,9 @@ def _unshared(value: Any) -> Any:
 
 
 def _yaml_text(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
+    return yaml.dump(
+        value, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000
+    )
 
 
 def image_ray_version(image: str) -> str | None:
