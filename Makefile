@@ -7,7 +7,7 @@ KUBERAY_RELEASES := v1.3.2 v1.4.2 v1.5.1 v1.6.2 v1.7.0
 ARGOCD_RELEASE := v3.5.1
 FLUX_RELEASE := v2.9.0
 
-.PHONY: venv demo test lint bench bench-instructions schemas rules-catalog clean
+.PHONY: venv demo test lint bench bench-instructions bench-render schemas rules-catalog clean
 
 $(BIN)/rayops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: .installed
 
 bench-instructions: .installed
 	$(BIN)/python bench/instructions.py
+
+bench-render: .installed
+	$(BIN)/python bench/render.py
 
 schemas: .installed
 	@for v in $(KUBERAY_RELEASES); do \
