@@ -35,6 +35,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -143,6 +144,28 @@ class _Dumper(yaml.CSafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        # Only decides whether a scalar may be written plain: the representers already
+        # quote every string that another YAML reader would take for something else.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _plain_tag(value)
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=65536)
+def _plain_tag(text: str) -> str:
+    """The tag a plain scalar reads as (go-yaml's reading, which rayops's loader shares)."""
+    value = resolve_plain(text) if text else None
+    if value is None:
+        return "tag:yaml.org,2002:null"
+    if isinstance(value, bool):
+        return "tag:yaml.org,2002:bool"
+    if isinstance(value, int):
+        return "tag:yaml.org,2002:int"
+    if isinstance(value, float):
+        return "tag:yaml.org,2002:float"
+    return "tag:yaml.org,2002:str"
 
 
 def _represent_str(dumper: _Dumper, text: str) -> yaml.ScalarNode:

@@ -96,9 +96,11 @@ def _unshared(value: Any) -> Any:
 
 
 def _yaml_text(value: Any) -> str:
-    return yaml.dump(
-        value, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000
+    dumper = yaml.CSafeDumper
+    text: str = yaml.dump(
+        value, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000
     )
+    return text
 
 
 def image_ray_version(image: str) -> str | None:
