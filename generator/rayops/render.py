@@ -337,7 +337,7 @@ class _EnvironmentRenderer:
             self.error(("parameters",), "parameters must be a mapping")
             parameters = {}
         patches = overlay.get("patches") or []
-        if parameters or _has_template(patches) or any(_has_template(r.value) for r in resources):
+        if parameters:  # opt-in: without parameters, a literal "{{" in a value stays as written
             patches = self.substitute_all(parameters, patches, resources)
         self.apply_patches(patches, resources)
         renames = self.apply_names(overlay, resources)
@@ -470,16 +470,6 @@ def _copy_json(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy_json(item) for item in value]
     return value
-
-
-def _has_template(value: Any) -> bool:
-    if isinstance(value, str):
-        return "{{" in value or "{%" in value
-    if isinstance(value, dict):
-        return any(_has_template(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_template(v) for v in value)
-    return False
 
 
 def _name(value: dict[str, Any]) -> Any:

@@ -233,6 +233,7 @@ def test_overlay_parameters_fill_templates_in_bases_and_patches(workspace: Path)
 def test_an_unknown_parameter_points_at_the_template(workspace: Path) -> None:
     base = workspace / "overlays" / "base" / "cluster.yaml"
     base.write_text(BASE.replace("maxReplicas: 5", 'maxReplicas: "{{ missing }}"'))
+    (workspace / "overlays" / "dev" / "overlay.yaml").write_text("bases: [../base]\nparameters: {other: 1}\n")
     result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
     [error] = [f for f in result.findings if f.rule == "R303"]
     assert (error.location.file, error.location.line, error.location.column) == (
@@ -352,3 +353,10 @@ def test_the_previous_code_configmap_is_kept_until_the_next_change(workspace: Pa
     kept = yaml.safe_load((dev / two).read_text())
     assert kept["metadata"]["annotations"]["rayops.dev/previous-code"] == "true"
     assert differences(render_workspace(ws, ["dev"]), ws) == []
+
+
+def test_without_parameters_a_literal_template_stays_as_written(workspace: Path) -> None:
+    base = workspace / "overlays" / "base" / "cluster.yaml"
+    base.write_text(BASE.replace('main.py: print("hello")', 'alert.tmpl: "{{ .Labels.job }} is down"'))
+    dev = _render(workspace)["rendered/dev"]["configmap-code.yaml"]
+    assert yaml.safe_load(dev)["data"]["alert.tmpl"] == "{{ .Labels.job }} is down"
