@@ -168,14 +168,55 @@ def _plain_tag(text: str) -> str:
     return "tag:yaml.org,2002:str"
 
 
-def _represent_str(dumper: _Dumper, text: str) -> yaml.ScalarNode:
+@lru_cache(maxsize=65536)
+def _string_style(text: str) -> str | None:
+    """How a string is written: ``|`` if multi-line, ``"`` if plain it would read as
+    anything but this string under YAML 1.1, 1.2 or go-yaml, else plain (None)."""
     if "\n" in text:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+        return "|"
     plain_is_string = isinstance(resolve_plain(text), str) if text else False
     looks_like_number = text[:1] in "0123456789+-." and _is_yaml12_number(text)
     if not plain_is_string or looks_like_number or text in ("y", "n", "Y", "N", "=", "<<"):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+        return '"'
+    return None
+
+
+_STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _node(value: Any) -> yaml.Node:
+    """The YAML node of plain JSON-like data, built directly (PyYAML's representers are
+    generic and slow): block collections, rayops's string quoting, PyYAML's number form."""
+    if isinstance(value, str):
+        return yaml.ScalarNode(_STR, value, style=_string_style(value))
+    if isinstance(value, dict):
+        pairs = [(_node(key), _node(item)) for key, item in value.items()]
+        return yaml.MappingNode(_MAP, pairs, flow_style=False if pairs else None)
+    if isinstance(value, list):
+        return yaml.SequenceNode(_SEQ, [_node(item) for item in value], flow_style=False if value else None)
+    if value is None:
+        return yaml.ScalarNode(_NULL, "null")
+    if isinstance(value, bool):
+        return yaml.ScalarNode(_BOOL, "true" if value else "false")
+    if isinstance(value, int):
+        return yaml.ScalarNode(_INT, str(value))
+    if isinstance(value, float):
+        return yaml.ScalarNode(_FLOAT, _float_text(value))
+    return yaml.ScalarNode(_STR, str(value), style=_string_style(str(value)))
+
+
+def _float_text(value: float) -> str:
+    """A float as PyYAML's SafeRepresenter writes it."""
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value).lower()
+    if "." not in text and "e" in text:
+        text = text.replace("e", ".0e", 1)
+    return text
 
 
 def _is_yaml12_number(text: str) -> bool:
@@ -186,14 +227,11 @@ def _is_yaml12_number(text: str) -> bool:
     return True
 
 
-_Dumper.add_representer(str, _represent_str)
-
-
 def dump_resource(value: dict[str, Any], sources: list[str]) -> str:
     """The text of one rendered file: a header naming the sources, then the resource."""
     ordered = {key: value[key] for key in _TOP_ORDER if key in value}
     ordered.update((key, item) for key, item in value.items() if key not in ordered)
-    body = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
+    body = yaml.serialize(_node(ordered), Dumper=_Dumper, width=100)
     header = "# Rendered by rayops from " + ", ".join(sources) + ". Do not edit: run `rayops render`.\n"
     return header + body
 
