@@ -34,6 +34,7 @@ import copy
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -102,6 +103,7 @@ class RenderedResource:
     base: Document
     patches: list[Document] = field(default_factory=list)
     from_spec: bool = False
+    overlay_origin: Callable[[Path, Any], Location | None] | None = None
 
     @property
     def sources(self) -> list[str]:
@@ -120,6 +122,10 @@ class RenderedResource:
         for patch in reversed(self.patches):
             if patch.defines(path):
                 return patch.locate(path)
+        if self.overlay_origin is not None:
+            origin = self.overlay_origin(path, _value_at(self.value, path))
+            if origin is not None:
+                return origin
         return self.base.locate(spec_path(path) if self.from_spec else path)
 
 
@@ -380,6 +386,7 @@ class _EnvironmentRenderer:
         self.apply_patches(patches, resources)
         renames = self.apply_names(overlay, resources)
         for resource in resources:
+            resource.overlay_origin = lambda path, value: self.origin(overlay, path, value)
             _rewrite_references(resource.value, renames)
             self.apply_metadata(overlay, resource.value)
             _apply_images(resource.value, overlay.get("images") or [])
@@ -459,6 +466,24 @@ class _EnvironmentRenderer:
                 metadata["name"] = new_name
         return renames
 
+    def origin(self, overlay: dict[str, Any], path: Path, value: Any) -> Location | None:
+        """The overlay line that set the value at ``path`` (a label, namespace or image), if any."""
+        document = self.overlay_document
+        if document is None or not path:
+            return None
+        if len(path) >= 2 and path[-2] in ("labels", "annotations"):
+            added = overlay.get(str(path[-2]))
+            if isinstance(added, dict) and path[-1] in added and added[path[-1]] == value:
+                return document.locate((path[-2], path[-1]))
+        if path == ("metadata", "namespace") and not self.environment.namespace and overlay.get("namespace"):
+            return document.locate(("namespace",))
+        if path[-1] == "image" and isinstance(value, str):
+            for index, rule in enumerate(overlay.get("images") or []):
+                names = (rule.get("newName"), rule.get("name")) if isinstance(rule, dict) else ()
+                if any(isinstance(n, str) and value.startswith(n) for n in names):
+                    return document.locate(("images", index))
+        return None
+
     def apply_metadata(self, overlay: dict[str, Any], value: dict[str, Any]) -> None:
         metadata = value.setdefault("metadata", {})
         if not isinstance(metadata, dict):
@@ -499,6 +524,18 @@ def spec_path(path: Path) -> Path:
         if element == "workerGroupSpecs" and index + 1 < len(path):
             return (*path[:index], "workers", path[index + 1])
     return path
+
+
+def _value_at(value: Any, path: Path) -> Any:
+    """The value at ``path`` inside ``value``, or None."""
+    for element in path:
+        if isinstance(value, dict) and isinstance(element, str):
+            value = value.get(element)
+        elif isinstance(value, list) and isinstance(element, int) and 0 <= element < len(value):
+            value = value[element]
+        else:
+            return None
+    return value
 
 
 def _copy_json(value: Any) -> Any:

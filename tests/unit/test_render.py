@@ -360,3 +360,13 @@ def test_without_parameters_a_literal_template_stays_as_written(workspace: Path)
     base.write_text(BASE.replace('main.py: print("hello")', 'alert.tmpl: "{{ .Labels.job }} is down"'))
     dev = _render(workspace)["rendered/dev"]["configmap-code.yaml"]
     assert yaml.safe_load(dev)["data"]["alert.tmpl"] == "{{ .Labels.job }} is down"
+
+
+def test_a_bad_label_from_the_overlay_is_reported_at_the_overlay(workspace: Path) -> None:
+    overlay = workspace / "overlays" / "dev" / "overlay.yaml"
+    overlay.write_text("bases: [../base]\nlabels:\n  team: Bad Value!\n")
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    places = {
+        (f.rule, f.location.file, f.location.line) for f in result.findings if f.severity.label == "error"
+    }
+    assert ("S209", "overlays/dev/overlay.yaml", 3) in places
