@@ -43,6 +43,7 @@ import yaml
 
 from rayops.errors import UsageError
 from rayops.findings import Finding, Location, Path, Severity
+from rayops.images import split_image
 from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file, resolve_plain
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
 from rayops.parameters import ParameterError, substitute
@@ -638,10 +639,7 @@ def _apply_images(value: Any, images: Any) -> None:
 
 
 def _new_image(image: str, images: list[Any]) -> str:
-    repository, _, digest = image.partition("@")
-    name, tag = repository, ""
-    if ":" in repository.rsplit("/", 1)[-1]:
-        name, _, tag = repository.rpartition(":")
+    name, tag, digest = split_image(image)
     for rule in images:
         if not isinstance(rule, dict) or rule.get("name") != name:
             continue

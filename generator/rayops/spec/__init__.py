@@ -81,7 +81,7 @@ a SHA-256 over the files sorted by name>`` (see :func:`code_hash`) and labelled
 """
 
 from rayops.spec.errors import SpecError
-from rayops.spec.expand import check_relative_path, code_hash, expand, image_ray_version, is_spec
+from rayops.spec.expand import check_relative_path, code_hash, expand, is_spec
 from rayops.spec.schema import SPEC_API_VERSION, SPEC_KINDS, schema_text, spec_schema
 
 __all__ = [
@@ -91,7 +91,6 @@ __all__ = [
     "check_relative_path",
     "code_hash",
     "expand",
-    "image_ray_version",
     "is_spec",
     "schema_text",
     "spec_schema",

@@ -19,6 +19,7 @@ from typing import Any, Final
 import yaml
 
 from rayops.findings import Path
+from rayops.images import image_ray_version
 from rayops.overlay import PatchError, strategic_merge
 from rayops.schemas import registry
 from rayops.spec.errors import SpecError
@@ -39,7 +40,6 @@ _HEAD_PORTS: Final = ((6379, "gcs-server"), (8265, "dashboard"), (10001, "client
 _SERVE_PORT: Final = (8000, "serve")
 _RESOURCE_NAMES: Final = (("cpu", "cpu"), ("memory", "memory"), ("ephemeralStorage", "ephemeral-storage"))
 _GPU_RESOURCE: Final = "nvidia.com/gpu"
-_TAG_VERSION: Final = re.compile(r"(\d+)\.(\d+)\.(\d+)(?![\d.])")
 _CONFIG_MAP_KEY: Final = re.compile(r"^[-._a-zA-Z0-9]+$")
 _PATH_SEGMENT: Final = re.compile(r"^[-._a-zA-Z0-9]+$")
 
@@ -101,21 +101,6 @@ def _yaml_text(value: Any) -> str:
         value, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000
     )
     return text
-
-
-def image_ray_version(image: str) -> str | None:
-    """The Ray version in a Ray image's tag (``rayproject/ray:2.46.0-py311`` is 2.46.0), or None.
-
-    Only images whose repository name contains ``ray`` are read, as the validator's KR606 does.
-    """
-    if "@" in image:
-        return None
-    name = image.rsplit("/", 1)[-1]
-    repository, _, tag = name.partition(":")
-    if "ray" not in repository or not tag:
-        return None
-    match = _TAG_VERSION.match(tag)
-    return match.group(0) if match else None
 
 
 def check_relative_path(value: str, path: Path) -> None:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rayops.images import image_tag
 from rayops.rules import Resource, Violation
 from rayops.rules.kuberay._pods import container_path, group_containers
 
@@ -54,14 +55,6 @@ KINDS = ("RayCluster", "RayJob", "RayService", "RayCronJob")
 SINCE = None
 UNTIL = None
 GATES = ()
-
-
-def image_tag(image: str) -> str | None:
-    """The tag of an image reference, "" for a digest, None when there is no tag."""
-    if "@" in image:
-        return ""
-    name = image.rsplit("/", 1)[-1]
-    return name.split(":", 1)[1] if ":" in name else None
 
 
 def check(resource: Resource) -> Iterator[Violation]:

@@ -43,12 +43,11 @@ spec:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from rayops.images import image_ray_version
 from rayops.rules import Resource, Violation
 from rayops.rules.kuberay._pods import container_path, group_containers
-from rayops.rules.kuberay.kr602_image_tag_latest import image_tag
 
 ID = "KR606"
 TITLE = "rayVersion inconsistent with the Ray image tag"
@@ -57,8 +56,6 @@ KINDS = ("RayCluster", "RayJob", "RayService", "RayCronJob")
 SINCE = None
 UNTIL = None
 GATES = ()
-
-_TAG_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?![\d.])")
 
 
 def check(resource: Resource) -> Iterator[Violation]:
@@ -69,9 +66,7 @@ def check(resource: Resource) -> Iterator[Violation]:
         if not isinstance(ray_version, str) or not ray_version or not listed:
             continue
         image = listed[0].get("image") if isinstance(listed[0], dict) else None
-        if not isinstance(image, str) or "ray" not in image.rsplit("/", 1)[-1].split(":")[0]:
-            continue
-        match = _TAG_VERSION.match(image_tag(image) or "")
-        if match and match.group(0) != ray_version:
-            message = f"image {image} runs Ray {match.group(0)} but rayVersion is {ray_version}"
+        image_version = image_ray_version(image) if isinstance(image, str) else None
+        if image_version is not None and image_version != ray_version:
+            message = f"image {image} runs Ray {image_version} but rayVersion is {ray_version}"
             yield Violation(container_path(group_path, 0, "image"), message)
