@@ -264,3 +264,15 @@ def test_render_writes_then_check_passes_and_catches_drift(
     code, out, _ = _run("render", "--check")
     assert (code, out) == (1, "rendered/dev/configmap-good.yaml: differs\n")
     assert _run("render", "--env", "nope")[0] == 2
+
+
+def test_argo_cd_and_flux_kinds_use_their_bundled_schemas(tmp_path: Path) -> None:
+    path = tmp_path / "gitops.yaml"
+    path.write_text(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\n"
+        "spec: {interval: 1m, prune: true, sourceRef: {kind: GitRepository, name: repo}, bogus: 1}\n"
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: p}\nspec: {}\n"
+    )
+    code, out, _ = _run("validate", "--no-summary", str(path))
+    assert code == 1
+    assert out.count("\n") == 1 and '[S201] unknown field "bogus"' in out

@@ -89,11 +89,6 @@ class SchemaSet:
             entries[(entry.api_version, entry.kind)] = entry
         return entries
 
-    @property
-    def groups(self) -> set[str]:
-        """API groups this set defines."""
-        return {entry.group for entry in self.entries.values()}
-
 
 @cache
 def bundled_sets(root: str = BUNDLED_ROOT) -> dict[str, list[SchemaSet]]:

@@ -35,13 +35,8 @@ RESOURCE_RULES: dict[str, str] = {
 PARALLEL_MIN_FILES = 48
 """Below this many files one process is faster than starting workers."""
 
-_FLUX_GROUPS = (
-    "kustomize.toolkit.fluxcd.io",
-    "helm.toolkit.fluxcd.io",
-    "source.toolkit.fluxcd.io",
-    "notification.toolkit.fluxcd.io",
-    "image.toolkit.fluxcd.io",
-)
+# The API groups of each bundled family, read without opening the family's index.
+_FAMILY_GROUPS = {"argocd": ("argoproj.io",), "flux": (".toolkit.fluxcd.io",)}
 
 
 @dataclass(frozen=True)
@@ -126,18 +121,10 @@ class Validator:
         if group == registry.KUBERAY_GROUP:
             return self.kuberay.entries.get((api_version, kind))
         for schema_set in self.custom_sets[1:]:
-            if group in self._groups_of(schema_set):
+            patterns = _FAMILY_GROUPS.get(schema_set.family, ())
+            if any(group == p or (p.startswith(".") and group.endswith(p)) for p in patterns):
                 return schema_set.entries.get((api_version, kind))
         return None
-
-    @staticmethod
-    def _groups_of(schema_set: registry.SchemaSet) -> tuple[str, ...]:
-        """Groups a set may define, known without reading its index (Argo CD, Flux)."""
-        if schema_set.family == "argocd":
-            return ("argoproj.io",)
-        if schema_set.family == "flux":
-            return tuple(g for g in _FLUX_GROUPS)
-        return tuple(schema_set.groups)
 
     def _explain_release(self, entry: registry.SchemaEntry, problem: Problem) -> Problem:
         """Say when a field unknown to the target KubeRay release exists in another one."""
