@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import sys
 from pathlib import Path
+
+from samples import gates_from_index  # scripts/samples.py
 
 from rayops.findings import Severity
 from rayops.loader import expand_lists, read_file
@@ -23,16 +24,6 @@ from rayops.workspace import load_workspace
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples" / "kuberay-v1.5.1"
 NOT_BUNDLED = ("scheduling.volcano.sh/", "scheduling.run.ai/", "gateway.networking.k8s.io/")
-
-
-def _gates_from_index() -> dict[str, tuple[tuple[str, bool], ...]]:
-    """The feature gate each sample needs, from the notes column of the corpus's index.tsv."""
-    rows = (line.split("\t") for line in (SAMPLES / "index.tsv").read_text(encoding="utf-8").splitlines()[1:])
-    return {
-        row[1]: ((match.group(1), True),)
-        for row in rows
-        if (match := re.search(r"needs feature gate (\w+)", row[-1]))
-    }
 
 
 def main() -> int:
@@ -53,7 +44,7 @@ def main() -> int:
         print(f"{SAMPLES} not found: skipping KubeRay's sample corpus")
         return 1 if failures else 0
     validators: dict[tuple[tuple[str, bool], ...], Validator] = {}
-    needed = _gates_from_index()
+    needed = {path: tuple(sorted(gates.items())) for path, gates in gates_from_index(SAMPLES).items()}
     kinds: collections.Counter[str] = collections.Counter()
     warnings = 0
     files = sorted(SAMPLES.rglob("*.yaml"))

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+from scripts.samples import gates_from_index
 
 from rayops.findings import Severity
 from rayops.loader import expand_lists, read_file
 from rayops.validate.engine import FileResult, ValidationOptions, Validator
 
 NOT_BUNDLED_GROUPS = ("scheduling.volcano.sh/", "scheduling.run.ai/", "gateway.networking.k8s.io/")
-
-
-def gates_from_index(samples: Path) -> dict[str, dict[str, bool]]:
-    """Feature gates each sample needs, from the notes of the corpus's index.tsv."""
-    needed: dict[str, dict[str, bool]] = {}
-    for line in (samples / "index.tsv").read_text(encoding="utf-8").splitlines()[1:]:
-        columns = line.split("\t")
-        match = re.search(r"needs feature gate (\w+)", columns[-1])
-        if match:
-            needed[columns[1]] = {match.group(1): True}
-    return needed
 
 
 def _validate_each_file(samples: Path, version: str) -> tuple[int, list[str], int]:
