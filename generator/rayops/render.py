@@ -31,6 +31,7 @@ folder as it was, and files no longer rendered are removed.
 from __future__ import annotations
 
 import copy
+import marshal
 import os
 import shutil
 import tempfile
@@ -51,6 +52,7 @@ from rayops.schemas import registry
 from rayops.spec import SpecError, expand, is_spec
 from rayops.validate.engine import FileResult, ValidationOptions, Validator
 from rayops.workspace import Environment, Workspace, contained_path
+from rayops.yamlwriter import dump_block, float_text, reads_as_string
 
 OVERLAY_FILE = "overlay.yaml"
 RULE_OVERLAY = "R301"
@@ -177,15 +179,11 @@ def _plain_tag(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _string_style(text: str) -> str | None:
-    """How a string is written: ``|`` if multi-line, ``"`` if plain it would read as
-    anything but this string under YAML 1.1, 1.2 or go-yaml, else plain (None)."""
+    """How libyaml is asked to write a string: ``|`` if multi-line, ``"`` if plain it
+    would read as anything but this string under YAML 1.1, 1.2 or go-yaml, else plain."""
     if "\n" in text:
         return "|"
-    plain_is_string = isinstance(resolve_plain(text), str) if text else False
-    looks_like_number = text[:1] in "0123456789+-." and _is_yaml12_number(text)
-    if not plain_is_string or looks_like_number or text in ("y", "n", "Y", "N", "=", "<<"):
-        return '"'
-    return None
+    return None if reads_as_string(text) else '"'
 
 
 _STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
@@ -210,35 +208,17 @@ def _node(value: Any) -> yaml.Node:
     if isinstance(value, int):
         return yaml.ScalarNode(_INT, str(value))
     if isinstance(value, float):
-        return yaml.ScalarNode(_FLOAT, _float_text(value))
+        return yaml.ScalarNode(_FLOAT, float_text(value))
     return yaml.ScalarNode(_STR, str(value), style=_string_style(str(value)))
-
-
-def _float_text(value: float) -> str:
-    """A float as PyYAML's SafeRepresenter writes it."""
-    if value != value:
-        return ".nan"
-    if value in (float("inf"), float("-inf")):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(value).lower()
-    if "." not in text and "e" in text:
-        text = text.replace("e", ".0e", 1)
-    return text
-
-
-def _is_yaml12_number(text: str) -> bool:
-    try:
-        float(text.replace("_", ""))
-    except ValueError:
-        return text.lower().startswith(("0x", "0o", "0b", "+0x", "-0x"))
-    return True
 
 
 def dump_resource(value: dict[str, Any], sources: list[str]) -> str:
     """The text of one rendered file: a header naming the sources, then the resource."""
     ordered = {key: value[key] for key in _TOP_ORDER if key in value}
     ordered.update((key, item) for key, item in value.items() if key not in ordered)
-    body = yaml.serialize(_node(ordered), Dumper=_Dumper, width=100)
+    body = dump_block(ordered)
+    if body is None:  # not JSON-like data (a tagged value): libyaml handles anything
+        body = yaml.serialize(_node(ordered), Dumper=_Dumper, width=-1)
     header = "# Rendered by rayops from " + ", ".join(sources) + ". Do not edit: run `rayops render`.\n"
     return header + body
 
@@ -540,11 +520,22 @@ def _value_at(value: Any, path: Path) -> Any:
 
 
 def _copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars): faster than copy.deepcopy."""
+    """A deep copy of JSON-like data (dicts, lists, scalars): faster than copy.deepcopy.
+
+    marshal's format 2 writes no back-references, so shared sub-objects are copied
+    apart, as a deep copy must; anything marshal cannot write is copied by hand.
+    """
+    try:
+        return marshal.loads(marshal.dumps(value, 2))
+    except ValueError:
+        return _copy_by_hand(value)
+
+
+def _copy_by_hand(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _copy_json(item) for key, item in value.items()}
+        return {key: _copy_by_hand(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy_json(item) for item in value]
+        return [_copy_by_hand(item) for item in value]
     return value
 
 
