@@ -133,6 +133,14 @@ class _Progress:
     show_default=True,
     help="Print a summary line on standard error (text output).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["rayops", "kubeconform"]),
+    default="rayops",
+    show_default=True,
+    help="Validator: rayops itself, or the kubeconform binary on PATH with rayops's schemas "
+    "(schemas only: --disable and --feature-gates are usage errors).",
+)
 def validate(
     paths: tuple[str, ...],
     kuberay_version: str | None,
@@ -146,6 +154,7 @@ def validate(
     fail_on: str,
     jobs: int | None,
     summary: bool,
+    engine: str,
 ) -> None:
     """Validate KubeRay and Kubernetes manifests as the API server would.
 
@@ -161,6 +170,9 @@ def validate(
 
         if not paths:
             raise UsageError("no input: give files, folders, or - for standard input")
+        if engine == "kubeconform" and (disabled_rules or feature_gates is not None):
+            flag = "--disable" if disabled_rules else "--feature-gates"
+            raise UsageError(f"{flag} configures the operator rules, which only --engine rayops runs")
         workspace_file = find_workspace()
         workspace = load_workspace(workspace_file) if workspace_file else None
         gates = dict(workspace.feature_gates) if workspace else {}
@@ -178,7 +190,12 @@ def validate(
         fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         progress = _Progress(sys.stderr.isatty() and fmt == "text")
         try:
-            report = validate_paths(paths, options, jobs=jobs, progress=progress)
+            if engine == "kubeconform":
+                from rayops.validate.kubeconform import validate_with_kubeconform
+
+                report = validate_with_kubeconform(paths, options, jobs=jobs)
+            else:
+                report = validate_paths(paths, options, jobs=jobs, progress=progress)
         finally:
             progress.clear()
         if fmt == "text":
