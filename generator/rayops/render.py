@@ -669,6 +669,8 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
     for environment in environments:
         resources, findings = _EnvironmentRenderer(workspace, environment).render(sources)
         result.findings.extend(findings)
+        # Before validation, which applies the API server's defaults to the values.
+        result.findings.extend(_gitops_hazards(workspace, environment, resources))
         files: dict[str, str] = {}
         for resource in resources:
             name = _file_name(resource.value, set(files))
@@ -690,7 +692,94 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
             )
         files.update(_previous_code(environment.output, files, resources))
         result.outputs[environment.output] = dict(sorted(files.items()))
+    if workspace.gitops.enabled and not names:
+        _render_sync_objects(workspace, validator, result)
     return result
+
+
+RULE_SELF_DELETING_JOB = "R305"
+
+
+def _gitops_hazards(
+    workspace: Workspace, environment: Environment, resources: list[RenderedResource]
+) -> list[Finding]:
+    """Warnings for what Argo CD or Flux would repeat (see rayops.gitops.sync).
+
+    Replicas on an autoscaled worker group, which the engines would fight the autoscaler
+    over, are the operator rule KR601, reported by validation with or without gitops.
+    """
+    if not workspace.gitops.enabled:
+        return []
+    found = []
+    for resource in resources:
+        value = resource.value
+        if value.get("apiVersion") != "ray.io/v1":
+            continue
+        spec = value.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if value.get("kind") == "RayJob":
+            for path in _self_deleting_policies(spec):
+                found.append(
+                    Finding(
+                        RULE_SELF_DELETING_JOB,
+                        Severity.WARNING,
+                        "this RayJob deletes itself when it finishes, and Argo CD's self-heal or Flux's next "
+                        "reconcile re-creates it from git, so the job runs again: use DeleteCluster, or "
+                        f"remove the RayJob from git once it ran [{environment.name}]",
+                        resource.locate(path),
+                        path,
+                        "RayJob",
+                        str(_name(value)),
+                    )
+                )
+    return found
+
+
+def _self_deleting_policies(spec: dict[str, Any]) -> list[Path]:
+    """Paths of DeleteSelf policies in a RayJob's deletion strategy (legacy and rules forms)."""
+    strategy = spec.get("deletionStrategy")
+    if not isinstance(strategy, dict):
+        return []
+    paths: list[Path] = []
+    for key in ("onSuccess", "onFailure"):
+        policy = strategy.get(key)
+        if isinstance(policy, dict) and policy.get("policy") == "DeleteSelf":
+            paths.append(("spec", "deletionStrategy", key, "policy"))
+    for index, rule in enumerate(strategy.get("deletionRules") or []):
+        if isinstance(rule, dict) and rule.get("policy") == "DeleteSelf":
+            paths.append(("spec", "deletionStrategy", "deletionRules", index, "policy"))
+    return paths
+
+
+def _render_sync_objects(workspace: Workspace, validator: Validator, result: RenderResult) -> None:
+    """Add the Argo CD and Flux objects of ``rayops.yaml``'s gitops section, validated."""
+    from rayops.gitops.sync import sync_outputs
+    from rayops.workspace import WORKSPACE_FILE
+
+    workspace_file = os.path.join(workspace.root, WORKSPACE_FILE)
+    loaded = read_file(workspace_file)
+    settings_document = loaded.documents[0]
+    environments = [(e.name, e.namespace, e.output) for e in workspace.environments]
+    outputs = sync_outputs(
+        workspace.gitops, workspace.root, environments, workspace.kuberay_version, workspace.feature_gates
+    )
+    for output, objects in outputs.items():
+        files: dict[str, str] = {}
+        for value in objects:
+            name = _file_name(value, set(files))
+            files[name] = dump_resource(value, [WORKSPACE_FILE])
+            check = FileResult(WORKSPACE_FILE)
+            validator.validate_document(Document(WORKSPACE_FILE, 0, value, None), check)
+            result.findings.extend(
+                replace(
+                    f,
+                    message=f"{f.message} (in the object rendered from gitops)",
+                    location=settings_document.locate(("gitops",)),
+                )
+                for f in check.findings
+            )
+        result.outputs[output] = dict(sorted(files.items()))
 
 
 CODE_OWNER_LABEL = "rayops.dev/code-of"

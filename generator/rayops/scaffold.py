@@ -115,23 +115,24 @@ patches:
 """
 
 PRE_COMMIT_TEXT = """\
-# pre-commit hooks (https://pre-commit.com): keep rendered/ in step with the overlays.
-# `language: system` runs the rayops on PATH (pre-commit 4.4 and later also call it `unsupported`).
+# pre-commit hooks (https://pre-commit.com): rayops's hooks rayops-render-check and
+# rayops-validate, as its .pre-commit-hooks.yaml defines them. `language: system` runs the
+# rayops on PATH (pre-commit 4.4 and later also call it `unsupported`).
 repos:
   - repo: local
     hooks:
       - id: rayops-render-check
-        name: rayops render --check (rendered/ is up to date and valid)
+        name: rayops render --check
         entry: rayops render --check
         language: system
         pass_filenames: false
         files: ^(rayops\\.yaml|overlays/|rendered/)
       - id: rayops-validate
-        name: rayops validate rendered/
-        entry: rayops validate rendered/
+        name: rayops validate
+        entry: rayops validate --no-summary
         language: system
-        pass_filenames: false
-        files: ^rendered/
+        files: ^rendered/.*\\.ya?ml$
+        require_serial: true
 """
 
 

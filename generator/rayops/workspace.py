@@ -9,7 +9,8 @@ environments:                     # what `rayops render` writes
     overlay: overlays/dev         # default: overlays/<name>
     namespace: ray-dev            # optional: set on every namespaced resource
     output: rendered/dev          # default: rendered/<name>
-gitops: {}                        # read by the GitOps integration
+gitops: {}                        # Argo CD and Flux objects: see rayops.gitops.sync
+watch: {}                         # the lifecycle watcher: see rayops.watch.config
 ```
 
 A mistake in the file is a usage error naming its file, line and column. Every path
@@ -26,10 +27,13 @@ from typing import Any
 
 from rayops.errors import UsageError
 from rayops.findings import Path
+from rayops.gitops.sync import GitOpsSettings, parse_gitops
 
 WORKSPACE_FILE = "rayops.yaml"
 _ENVIRONMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_TOP_LEVEL = frozenset(("kuberayVersion", "kubernetesVersion", "featureGates", "environments", "gitops"))
+_TOP_LEVEL = frozenset(
+    ("kuberayVersion", "kubernetesVersion", "featureGates", "environments", "gitops", "watch")
+)
 _ENVIRONMENT_KEYS = frozenset(("name", "overlay", "namespace", "output"))
 
 
@@ -52,7 +56,8 @@ class Workspace:
     kubernetes_version: str | None = None
     feature_gates: dict[str, bool] = field(default_factory=dict)
     environments: tuple[Environment, ...] = ()
-    gitops: dict[str, Any] = field(default_factory=dict)
+    gitops: GitOpsSettings = field(default_factory=GitOpsSettings)
+    watch: dict[str, Any] = field(default_factory=dict)
 
     def environment(self, name: str) -> Environment:
         """The environment called ``name``; a usage error naming the known ones if absent."""
@@ -126,17 +131,34 @@ def load_workspace(path: str) -> Workspace:
     gates = data.get("featureGates") or {}
     if not isinstance(gates, dict) or not all(isinstance(v, bool) for v in gates.values()):
         raise fail(("featureGates",), "featureGates must map gate names to true or false")
-    gitops = data.get("gitops") or {}
-    if not isinstance(gitops, dict):
-        raise fail(("gitops",), "gitops must be a mapping")
     root = os.path.dirname(os.path.abspath(path))
+    gitops = parse_gitops(data.get("gitops"), at)
+    if gitops.enabled:
+        contained_path(
+            root, gitops.output, at(("gitops", "output") if "output" in data["gitops"] else ("gitops",))
+        )
+    watch = data.get("watch") or {}
+    if not isinstance(watch, dict):
+        raise fail(("watch",), "watch must be a mapping")
+    environments = _environments(data.get("environments"), root, at)
+    if gitops.enabled:
+        gitops_output = os.path.realpath(os.path.join(root, gitops.output))
+        for index, environment in enumerate(environments):
+            output = os.path.realpath(environment.output)
+            if os.path.commonpath([output, gitops_output]) in (output, gitops_output):
+                raise fail(
+                    ("environments", index),
+                    f"environment {environment.name!r} writes to {os.path.relpath(output, root)}, "
+                    f"which overlaps the gitops output {gitops.output}: one would replace the other",
+                )
     return Workspace(
         root=root,
         kuberay_version=_version(data, "kuberayVersion", fail),
         kubernetes_version=_version(data, "kubernetesVersion", fail),
         feature_gates={str(k): v for k, v in gates.items()},
-        environments=_environments(data.get("environments"), root, at),
+        environments=environments,
         gitops=gitops,
+        watch=watch,
     )
 
 
