@@ -14,11 +14,18 @@ from rayops.findings import Finding, Severity, format_path
 from rayops.loader import LOADER_RULES
 from rayops.validate.cel import CEL_RULES
 from rayops.validate.engine import RESOURCE_RULES, Report
+from rayops.validate.kubeconform import KUBECONFORM_RULES
 from rayops.validate.structural import SCHEMA_RULES
 
 JSON_FORMAT_VERSION = 1
 
-RULE_DESCRIPTIONS: dict[str, str] = {**LOADER_RULES, **SCHEMA_RULES, **RESOURCE_RULES, **CEL_RULES}
+RULE_DESCRIPTIONS: dict[str, str] = {
+    **LOADER_RULES,
+    **SCHEMA_RULES,
+    **RESOURCE_RULES,
+    **CEL_RULES,
+    **KUBECONFORM_RULES,
+}
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"
