@@ -81,24 +81,60 @@ def find_workspace(start: str = ".") -> str | None:
         folder = parent
 
 
+MAX_LINK_HOPS = 40  # as the kernel's ELOOP limit
+
+
 def contained_path(root: str, relative: str, where: str) -> str:
     """``relative`` resolved inside ``root``; a usage error if it leaves it.
 
-    Absolute paths, ``..`` escapes and symbolic links that lead outside the root (even
-    ones that come back) are refused, as kustomize's load restrictor refuses them.
+    The path is followed one component and one symbolic link at a time, and every step
+    must stay inside the root: absolute paths, ``..`` escapes and links that lead outside
+    are refused even when they come back in later (``../ws/x``, or a link to a link
+    outside that points back), as kustomize's load restrictor and Argo CD (after
+    CVE-2022-24348) refuse them. A link whose absolute target lies inside the root is
+    followed. The result is the real path.
     """
     if not isinstance(relative, str) or not relative:
         raise UsageError(f"{where}: expected a relative path")
     if os.path.isabs(relative):
         raise UsageError(f"{where}: absolute path {relative!r}: paths must be relative to the workspace")
     real_root = os.path.realpath(root)
+    roots = {real_root, os.path.abspath(root)}
+
+    def inside(path: str) -> bool:
+        return any(path == r or path.startswith(r + os.sep) for r in roots)
+
+    def leaves(detail: str = "") -> UsageError:
+        return UsageError(f"{where}: {relative!r} leaves the workspace{detail}")
+
     current = real_root
-    for part in relative.replace("\\", "/").split("/"):
+    pending = list(reversed(relative.replace("\\", "/").split("/")))
+    hops = 0
+    while pending:
+        part = pending.pop()
         if part in ("", "."):
             continue
-        current = os.path.realpath(os.path.join(current, part))
-        if current != real_root and not current.startswith(real_root + os.sep):
-            raise UsageError(f"{where}: {relative!r} leaves the workspace")
+        if part == "..":
+            current = os.path.dirname(current)
+            if not inside(current):
+                raise leaves()
+            continue
+        candidate = os.path.join(current, part)
+        if not os.path.islink(candidate):
+            current = candidate
+            continue
+        hops += 1
+        if hops > MAX_LINK_HOPS:
+            raise UsageError(f"{where}: {relative!r}: too many levels of symbolic links")
+        target = os.readlink(candidate)
+        if os.path.isabs(target):
+            target = os.path.normpath(target)
+            if not inside(target):
+                raise leaves(f" (the link {os.path.relpath(candidate, real_root)} points to {target})")
+            base = next(r for r in roots if target == r or target.startswith(r + os.sep))
+            current = real_root
+            target = os.path.relpath(target, base)
+        pending.extend(reversed(target.replace("\\", "/").split("/")))
     return current
 
 
