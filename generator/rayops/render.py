@@ -233,6 +233,7 @@ class _EnvironmentRenderer:
         self.environment = environment
         self.findings: list[Finding] = []
         self.overlay_document: Document | None = None
+        self.workspace_document: Document | None = None
         self.overlay_file = os.path.join(environment.overlay, OVERLAY_FILE)
 
     def error(self, path: Path, message: str, rule: str = RULE_OVERLAY) -> None:
@@ -456,7 +457,9 @@ class _EnvironmentRenderer:
             added = overlay.get(str(path[-2]))
             if isinstance(added, dict) and path[-1] in added and added[path[-1]] == value:
                 return document.locate((path[-2], path[-1]))
-        if path == ("metadata", "namespace") and not self.environment.namespace and overlay.get("namespace"):
+        if path == ("metadata", "namespace") and self.environment.namespace:
+            return self.workspace_location(("namespace",))
+        if path == ("metadata", "namespace") and overlay.get("namespace"):
             return document.locate(("namespace",))
         if path[-1] == "image" and isinstance(value, str):
             for index, rule in enumerate(overlay.get("images") or []):
@@ -464,6 +467,19 @@ class _EnvironmentRenderer:
                 if any(isinstance(n, str) and value.startswith(n) for n in names):
                     return document.locate(("images", index))
         return None
+
+    def workspace_location(self, setting: Path) -> Location | None:
+        """Where this environment's ``setting`` is written in ``rayops.yaml``."""
+        from rayops.workspace import WORKSPACE_FILE
+
+        if self.workspace_document is None:
+            path = os.path.join(self.workspace.root, WORKSPACE_FILE)
+            loaded = self.read(path) if os.path.isfile(path) else None
+            if loaded is None or not loaded.documents:
+                return None
+            self.workspace_document = loaded.documents[0]
+        index = self.workspace.environments.index(self.environment)
+        return self.workspace_document.locate(("environments", index, *setting))
 
     def apply_metadata(self, overlay: dict[str, Any], value: dict[str, Any]) -> None:
         metadata = value.setdefault("metadata", {})

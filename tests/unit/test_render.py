@@ -370,3 +370,12 @@ def test_a_bad_label_from_the_overlay_is_reported_at_the_overlay(workspace: Path
         (f.rule, f.location.file, f.location.line) for f in result.findings if f.severity.label == "error"
     }
     assert ("S209", "overlays/dev/overlay.yaml", 3) in places
+
+
+def test_a_namespace_from_the_workspace_file_is_reported_there(workspace: Path) -> None:
+    long_name = "n" * 64  # a DNS label by its characters, one over the 63 a namespace may have
+    text = (workspace / "rayops.yaml").read_text().replace("namespace: ray-dev", f"namespace: {long_name}")
+    (workspace / "rayops.yaml").write_text(text)
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    located = {(f.rule, f.location.file, f.location.line, f.location.column) for f in result.findings}
+    assert located == {("S209", "rayops.yaml", 4, 16)}
