@@ -7,7 +7,7 @@ KUBERAY_RELEASES := v1.3.2 v1.4.2 v1.5.1 v1.6.2 v1.7.0
 ARGOCD_RELEASE := v3.5.1
 FLUX_RELEASE := v2.9.0
 
-.PHONY: venv demo test lint bench bench-instructions bench-render schemas rules-catalog clean
+.PHONY: venv demo test lint bench bench-validate bench-instructions bench-render schemas rules-catalog clean
 
 $(BIN)/rayops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,10 @@ lint: .installed
 	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
 
-bench: .installed
+# Every speed and memory benchmark; each also has its own target.
+bench: bench-validate bench-render
+
+bench-validate: .installed
 	$(BIN)/python bench/run.py
 
 bench-instructions: .installed

@@ -47,7 +47,10 @@ environments:                 # `rayops render` writes rendered/<name> from over
     namespace: ray-dev
   - name: prod
     namespace: ray-prod
-gitops: {}                    # read by the GitOps integration
+# Argo CD and/or Flux objects syncing rendered/<env>, written to rendered/gitops/ by
+# `rayops render`: set repoURL to this repository and name the engines you use, e.g.
+#   gitops: {repoURL: https://github.com/you/ray-platform.git, argocd: {}, flux: {}}
+gitops: {}
 """
 
 SPEC_TEXT = """\
