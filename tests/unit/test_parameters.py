@@ -58,3 +58,35 @@ def test_templates_cannot_escape_the_sandbox_or_blow_up(template: str) -> None:
 def test_values_without_templates_are_left_alone() -> None:
     value = {"a": "plain {braces}", "b": 1, "c": None, "d": [True]}
     assert substitute(value, {"x": 1}) == value
+
+
+def test_a_parameter_holding_a_template_is_not_rendered_again() -> None:
+    hostile = "{{ ''.__class__.__mro__ }}{% for i in range(10**9) %}x{% endfor %}"
+    assert substitute({"name": "job-{{ suffix }}"}, {"suffix": hostile}) == {"name": "job-" + hostile}
+    assert substitute({"name": "{{ suffix }}"}, {"suffix": hostile}) == {"name": hostile}
+
+
+def test_templates_in_keys_stay_literal() -> None:
+    value = {"{{ key }}": "v", "labels": {"team-{{ key }}": "{{ key }}"}}
+    assert substitute(value, {"key": "ml"}) == {"{{ key }}": "v", "labels": {"team-{{ key }}": "ml"}}
+
+
+def test_a_yaml_document_separator_in_a_parameter_stays_inside_the_value() -> None:
+    hostile = "a\n---\napiVersion: v1\nkind: Secret"
+    assert substitute({"data": {"x": "{{ p }}"}}, {"p": hostile}) == {"data": {"x": hostile}}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% include '/etc/passwd' %}",
+        "{% import 'os' as os %}",
+        "{% extends '../../rayops.yaml' %}",
+        "{{ self.__init__.__globals__ }}",
+        "{{ '{0.__class__.__mro__}'.format(1) }}",
+        "{{ ''.join.__self__.__class__ }}",
+    ],
+)
+def test_templates_cannot_read_files_or_reach_python_internals(template: str) -> None:
+    with pytest.raises(ParameterError):
+        substitute({"value": template}, {})
