@@ -44,6 +44,7 @@ import yaml
 
 from rayops.errors import UsageError
 from rayops.findings import Finding, Location, Path, Severity
+from rayops.gitops.sync import AutoscaledCluster, autoscaled_clusters
 from rayops.images import split_image
 from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file, resolve_plain
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
@@ -682,11 +683,13 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
     validator = Validator(options)
     result = RenderResult()
     sources: dict[str, tuple[list[RenderedResource], list[Finding]]] = {}
+    autoscaled: dict[str, tuple[AutoscaledCluster, ...]] = {}
     for environment in environments:
         resources, findings = _EnvironmentRenderer(workspace, environment).render(sources)
         result.findings.extend(findings)
         # Before validation, which applies the API server's defaults to the values.
         result.findings.extend(_gitops_hazards(workspace, environment, resources))
+        autoscaled[environment.name] = autoscaled_clusters([r.value for r in resources])
         files: dict[str, str] = {}
         for resource in resources:
             name = _file_name(resource.value, set(files))
@@ -709,7 +712,7 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
         files.update(_previous_code(environment.output, files, resources))
         result.outputs[environment.output] = dict(sorted(files.items()))
     if workspace.gitops.enabled and not names:
-        _render_sync_objects(workspace, validator, result)
+        _render_sync_objects(workspace, validator, result, autoscaled)
     return result
 
 
@@ -768,7 +771,12 @@ def _self_deleting_policies(spec: dict[str, Any]) -> list[Path]:
     return paths
 
 
-def _render_sync_objects(workspace: Workspace, validator: Validator, result: RenderResult) -> None:
+def _render_sync_objects(
+    workspace: Workspace,
+    validator: Validator,
+    result: RenderResult,
+    autoscaled: dict[str, tuple[AutoscaledCluster, ...]],
+) -> None:
     """Add the Argo CD and Flux objects of ``rayops.yaml``'s gitops section, validated."""
     from rayops.gitops.sync import sync_outputs
     from rayops.workspace import WORKSPACE_FILE
@@ -776,7 +784,7 @@ def _render_sync_objects(workspace: Workspace, validator: Validator, result: Ren
     workspace_file = os.path.join(workspace.root, WORKSPACE_FILE)
     loaded = read_file(workspace_file)
     settings_document = loaded.documents[0]
-    environments = [(e.name, e.namespace, e.output) for e in workspace.environments]
+    environments = [(e.name, e.namespace, e.output, autoscaled[e.name]) for e in workspace.environments]
     outputs = sync_outputs(
         workspace.gitops, workspace.root, environments, workspace.kuberay_version, workspace.feature_gates
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from rayops.errors import UsageError
-from rayops.gitops.sync import AUTOSCALED_REPLICAS, feature_gate_values
+from rayops.gitops.sync import AUTOSCALED_PATHS, feature_gate_values
 from rayops.render import differences, render_workspace, write_outputs
 from rayops.validate.engine import ValidationOptions, validate_paths
 from rayops.workspace import load_workspace
@@ -141,12 +142,41 @@ def test_argocd_applications_sync_each_environment_server_side(tmp_path: Path) -
 
 def test_argocd_ignores_replicas_of_autoscaled_clusters_only(tmp_path: Path) -> None:
     # Argo CD removes each jqPathExpressions path with gojq's del(); libjq has the same semantics.
-    remove = jq.compile(f"del({AUTOSCALED_REPLICAS})")
+    remove = [jq.compile(f"del({path})") for path in AUTOSCALED_PATHS]
     autoscaled = yaml.safe_load(RAYCLUSTER)
-    assert "replicas" not in remove.input_value(autoscaled).first()["spec"]["workerGroupSpecs"][0]
-    fixed = yaml.safe_load(RAYCLUSTER)
+    autoscaled["spec"]["workerGroupSpecs"][0]["scaleStrategy"] = {"workersToDelete": ["pod-a"]}
+    fixed = json.loads(json.dumps(autoscaled))
     fixed["spec"]["enableInTreeAutoscaling"] = False
-    assert remove.input_value(fixed).first()["spec"]["workerGroupSpecs"][0]["replicas"] == 2
+    for program in remove:
+        autoscaled = program.input_value(autoscaled).first()
+        fixed = program.input_value(fixed).first()
+    assert autoscaled["spec"]["workerGroupSpecs"][0] == {
+        k: v for k, v in yaml.safe_load(RAYCLUSTER)["spec"]["workerGroupSpecs"][0].items() if k != "replicas"
+    }
+    assert fixed["spec"]["workerGroupSpecs"][0]["replicas"] == 2
+    assert fixed["spec"]["workerGroupSpecs"][0]["scaleStrategy"] == {"workersToDelete": ["pod-a"]}
+    result = render_workspace(load_workspace(str(_workspace(tmp_path, BOTH) / "rayops.yaml")))
+    argocd = _objects(result.outputs[str(tmp_path / "rendered" / "gitops" / "argocd")])
+    policy = argocd["application-ray-dev.yaml"]["spec"]["syncPolicy"]
+    # Not RespectIgnoreDifferences: on an atomic list it would keep git's worker changes out.
+    assert "ApplyOutOfSyncOnly=true" in policy["syncOptions"]
+    assert not any(o.startswith("RespectIgnoreDifferences") for o in policy["syncOptions"])
+
+
+def test_flux_leaves_the_autoscalers_fields_of_each_autoscaled_cluster_alone(tmp_path: Path) -> None:
+    result = render_workspace(load_workspace(str(_workspace(tmp_path, BOTH) / "rayops.yaml")))
+    flux = _objects(result.outputs[str(tmp_path / "rendered" / "gitops" / "flux")])
+    assert flux["kustomization-ray-prod.yaml"]["spec"]["ignore"] == [
+        {
+            "target": {
+                "group": "ray.io",
+                "kind": "RayCluster",
+                "name": "autoscaled",
+                "namespace": "ray-prod",
+            },
+            "paths": ["/spec/workerGroupSpecs/0/replicas", "/spec/workerGroupSpecs/0/scaleStrategy"],
+        }
+    ]
 
 
 def test_an_application_set_replaces_the_applications(tmp_path: Path) -> None:

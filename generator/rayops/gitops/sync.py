@@ -17,6 +17,7 @@ gitops:
   flux:                             # write rendered/gitops/flux/ and rendered/gitops/flux-operator/
     namespace: flux-system
     interval: 10m
+    timeout: 10m                    # how long a Kustomization waits for its resources' health
   operator:                         # the KubeRay operator, from its Helm chart
     version: "1.5.1"                # default: kuberayVersion
     namespace: kuberay-system
@@ -43,19 +44,32 @@ Drift safety, decided from what KubeRay, Argo CD and Flux do:
   annotation of client-side apply (kuberay#410). Argo CD applies with
   ``ServerSideApply=true``; Flux's HelmRelease installs and upgrades CRDs with
   ``CreateReplace`` (Helm creates or replaces them, no annotation).
-* **Autoscaler.** The Ray autoscaler writes ``workerGroupSpecs[].replicas`` of a
-  RayCluster (kuberay#1120). Specs leave ``replicas`` out of autoscaled worker groups
-  (KubeRay defaults it and keeps it within min and max), so neither engine owns the field.
-  For raw RayClusters that set it anyway, the Argo CD Applications ignore it on autoscaled
-  clusters only (``ignoreDifferences`` with a jq path, and ``RespectIgnoreDifferences=true``
-  so a sync does not reset it either); Flux has no such setting, and the rule KR601 warns
-  about replicas on an autoscaled worker group wherever it is written.
+* **Autoscaler.** The Ray autoscaler writes ``workerGroupSpecs[].replicas`` (and
+  ``scaleStrategy``) of a RayCluster (kuberay#1120). Specs leave ``replicas`` out of
+  autoscaled worker groups (KubeRay starts them at ``minReplicas``), and KR601 warns about
+  raw manifests that set it. That is not enough: the CRD gives ``workerGroupSpecs`` no
+  list-map keys, so it is an atomic list, and an apply replaces it whole (``replicas``
+  then defaults to 0). So the engines are told to leave these fields alone:
+  Argo CD ignores them on autoscaled RayClusters (``ignoreDifferences`` with jq paths) and
+  applies only out-of-sync resources (``ApplyOutOfSyncOnly=true``), so an autoscaled
+  cluster is re-applied only when git changes it, and then its worker counts restart from
+  ``minReplicas``; ``RespectIgnoreDifferences`` is not used, because on an atomic list it
+  copies the whole live list and git's changes to the worker groups would never apply.
+  Flux excludes the same paths of each autoscaled RayCluster it renders from drift
+  detection and apply (``spec.ignore``, kustomize-controller 1.9 and later).
   RayJob and RayService clusters are created by the operator, not by the engine: their
   worker counts are never synced.
 * **Finished RayJobs.** A RayJob stays after it finishes (the operator deletes only its
   cluster), so self-heal has nothing to re-create. A RayJob whose deletion strategy
   deletes the RayJob itself would be re-created by Argo CD's self-heal or Flux's next
   reconcile and run again: render warns (R305).
+* **Bootstrap order.** Environments may sync before the operator's CRDs exist: the Argo CD
+  Applications retry with backoff; the Flux Kustomizations depend on the operator's, which
+  waits for the HelmRelease (CRDs installed; failed installs and upgrades retried 3 times).
+* **Long RayJobs under Flux.** With ``wait: true`` a Kustomization waits while a RayJob runs
+  (Progressing, as the health mapping says) and reports HealthCheckFailed at its
+  ``timeout`` (the apply is done by then) and retries; raise ``gitops.flux.timeout`` for
+  long jobs.
 * **Feature gates.** The chart's ``featureGates`` value lists every gate of the pinned
   release with the value rayops validates with, so the operator and rayops agree.
 """
@@ -76,13 +90,18 @@ from rayops.rules.releases import FEATURE_GATE_DEFAULTS, bundled_release, parse_
 CHART_REPOSITORY = "https://ray-project.github.io/kuberay-helm/"
 CHART_NAME = "kuberay-operator"
 ARGOCD_API = "argoproj.io/v1alpha1"
-AUTOSCALED_REPLICAS = "select(.spec.enableInTreeAutoscaling == true) | .spec.workerGroupSpecs[]?.replicas"
+AUTOSCALED_FIELDS = ("replicas", "scaleStrategy")
+AUTOSCALED_PATHS = tuple(
+    f"select(.spec.enableInTreeAutoscaling == true) | .spec.workerGroupSpecs[]?.{name}"
+    for name in AUTOSCALED_FIELDS
+)
+RETRY = {"limit": 10, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+\Z")
 _KEYS = {
     (): {"repoURL", "repoPath", "revision", "name", "output", "argocd", "flux", "operator"},
     ("argocd",): {"namespace", "project", "server", "applicationSet"},
-    ("flux",): {"namespace", "interval"},
+    ("flux",): {"namespace", "interval", "timeout"},
     ("operator",): {"version", "namespace", "chartRepository", "values"},
 }
 
@@ -103,6 +122,7 @@ class FluxSettings:
 
     namespace: str = "flux-system"
     interval: str = "10m"
+    timeout: str = "10m"
 
 
 @dataclass(frozen=True)
@@ -179,6 +199,7 @@ def parse_gitops(value: Any, at: Callable[[Path], str]) -> GitOpsSettings:
         flux = FluxSettings(
             namespace=text(("flux",), "namespace", "flux-system", _DNS_LABEL),
             interval=text(("flux",), "interval", "10m", _DURATION),
+            timeout=text(("flux",), "timeout", "10m", _DURATION),
         )
     operator_values = sections.get(("operator",), {}).get("values", {})
     if not isinstance(operator_values, dict):
@@ -216,12 +237,62 @@ def parse_gitops(value: Any, at: Callable[[Path], str]) -> GitOpsSettings:
 
 
 @dataclass(frozen=True)
+class AutoscaledCluster:
+    """A rendered RayCluster with in-tree autoscaling: the autoscaler owns its worker counts."""
+
+    name: str
+    namespace: str | None
+    worker_groups: int
+
+
+@dataclass(frozen=True)
 class SyncTarget:
-    """One environment as the engines see it: its name, namespace and folder in git."""
+    """One environment as the engines see it: its name, namespace, folder in git and the
+    autoscaled RayClusters it renders."""
 
     name: str
     namespace: str | None
     path: str
+    autoscaled: tuple[AutoscaledCluster, ...] = ()
+
+
+def autoscaled_clusters(resources: list[dict[str, Any]]) -> tuple[AutoscaledCluster, ...]:
+    """The autoscaled RayClusters among rendered resources (as written, before defaulting)."""
+    found = []
+    for value in resources:
+        spec = value.get("spec")
+        metadata = value.get("metadata")
+        if (
+            value.get("apiVersion") == "ray.io/v1"
+            and value.get("kind") == "RayCluster"
+            and isinstance(spec, dict)
+            and spec.get("enableInTreeAutoscaling") is True
+            and isinstance(metadata, dict)
+            and isinstance(metadata.get("name"), str)
+        ):
+            groups = spec.get("workerGroupSpecs")
+            count = len(groups) if isinstance(groups, list) else 0
+            namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else None
+            found.append(AutoscaledCluster(metadata["name"], namespace, count))
+    return tuple(found)
+
+
+def _flux_ignore(clusters: tuple[AutoscaledCluster, ...]) -> list[dict[str, Any]]:
+    """Flux ignore rules: the autoscaler's fields of each autoscaled RayCluster's worker groups."""
+    rules = []
+    for cluster in clusters:
+        if not cluster.worker_groups:
+            continue
+        target: dict[str, Any] = {"group": "ray.io", "kind": "RayCluster", "name": cluster.name}
+        if cluster.namespace:
+            target["namespace"] = cluster.namespace
+        paths = [
+            f"/spec/workerGroupSpecs/{index}/{name}"
+            for index in range(cluster.worker_groups)
+            for name in AUTOSCALED_FIELDS
+        ]
+        rules.append({"target": target, "paths": paths})
+    return rules
 
 
 def chart_version(settings: GitOpsSettings, kuberay_version: str | None) -> str:
@@ -259,9 +330,10 @@ def argocd_objects(
     version = chart_version(settings, kuberay_version)
     sync_policy = {
         "automated": {"prune": True, "selfHeal": True},
-        "syncOptions": ["ServerSideApply=true", "CreateNamespace=true", "RespectIgnoreDifferences=true"],
+        "syncOptions": ["ServerSideApply=true", "CreateNamespace=true", "ApplyOutOfSyncOnly=true"],
+        "retry": RETRY,
     }
-    ignore = [{"group": "ray.io", "kind": "RayCluster", "jqPathExpressions": [AUTOSCALED_REPLICAS]}]
+    ignore = [{"group": "ray.io", "kind": "RayCluster", "jqPathExpressions": list(AUTOSCALED_PATHS)}]
     objects: list[dict[str, Any]] = []
     if argocd.application_set:
         objects.append(
@@ -329,6 +401,7 @@ def argocd_objects(
                 "syncPolicy": {
                     "automated": {"prune": True, "selfHeal": True},
                     "syncOptions": ["ServerSideApply=true", "CreateNamespace=true"],
+                    "retry": RETRY,
                 },
             },
         }
@@ -377,7 +450,7 @@ def flux_objects(
             "spec": {
                 "interval": flux.interval,
                 "retryInterval": "1m",
-                "timeout": "10m",
+                "timeout": flux.timeout,
                 "path": f"./{path}",
                 "prune": True,
                 "wait": True,
@@ -405,6 +478,7 @@ def flux_objects(
             t.path,
             dependsOn=[{"name": operator_kustomization}],
             healthCheckExprs=flux_health_check_exprs(),
+            **({"ignore": _flux_ignore(t.autoscaled)} if t.autoscaled else {}),
         )
         for t in targets
     )
@@ -430,8 +504,8 @@ def flux_objects(
                         "sourceRef": {"kind": "HelmRepository", "name": "kuberay"},
                     }
                 },
-                "install": {"crds": "CreateReplace", "createNamespace": True},
-                "upgrade": {"crds": "CreateReplace"},
+                "install": {"crds": "CreateReplace", "createNamespace": True, "remediation": {"retries": 3}},
+                "upgrade": {"crds": "CreateReplace", "remediation": {"retries": 3}},
                 "values": _operator_values(settings, version, gates),
             },
         },
@@ -442,18 +516,22 @@ def flux_objects(
 def sync_outputs(
     settings: GitOpsSettings,
     root: str,
-    environments: list[tuple[str, str | None, str]],
+    environments: list[tuple[str, str | None, str, tuple[AutoscaledCluster, ...]]],
     kuberay_version: str | None,
     gates: dict[str, bool],
 ) -> dict[str, list[dict[str, Any]]]:
-    """Objects per output folder (absolute), for environments given as (name, namespace, output)."""
+    """Objects per output folder (absolute), for environments given as (name, namespace,
+    output folder, autoscaled RayClusters)."""
     output = os.path.join(root, settings.output)
 
     def in_repository(path: str) -> str:
         relative = os.path.relpath(path, root)
         return os.path.normpath(os.path.join(settings.repo_path, relative)).replace(os.sep, "/")
 
-    targets = [SyncTarget(name, namespace, in_repository(path)) for name, namespace, path in environments]
+    targets = [
+        SyncTarget(name, namespace, in_repository(path), autoscaled)
+        for name, namespace, path, autoscaled in environments
+    ]
     outputs: dict[str, list[dict[str, Any]]] = {}
     if settings.argocd is not None:
         outputs[os.path.join(output, "argocd")] = argocd_objects(settings, targets, kuberay_version, gates)
