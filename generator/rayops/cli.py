@@ -343,6 +343,88 @@ def render(environments: tuple[str, ...], check: bool, fail_on: str) -> None:
     _run(action)
 
 
+@main.command(
+    "diff",
+    epilog="Exit codes: 0 success; with --exit-code 0 no change, 1 changes; 2 error; 3 rayops failed.",
+)
+@click.option("--base", "base_ref", required=True, metavar="REF", help="Git revision to compare from.")
+@click.option(
+    "--head", "head_ref", metavar="REF", help="Git revision to compare to (default: the working tree)."
+)
+@click.option(
+    "--rendered", is_flag=True, help="Compare the committed output folders (rendered/) instead of rendering."
+)
+@click.option(
+    "-e", "--env", "environments", metavar="ENV", multiple=True, help="Environment to compare (repeatable)."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text (coloured on a terminal), markdown (a pull-request comment) or json.",
+)
+@click.option("--diagram", is_flag=True, help="Add a Mermaid diagram of each changed Ray cluster (markdown).")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed, 0 when nothing did.")
+@click.option(
+    "--full-diff",
+    "full_diff_path",
+    default="rayops-diff-full.md",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where the whole markdown goes when the comment is cut at GitHub's 65,536 characters.",
+)
+def diff_command(
+    base_ref: str,
+    head_ref: str | None,
+    rendered: bool,
+    environments: tuple[str, ...],
+    output_format: str,
+    diagram: bool,
+    exit_code: bool,
+    full_diff_path: str,
+) -> None:
+    """Show what a change does to the Ray clusters: fields, Ray totals and the operator's reaction.
+
+    Renders the workspace at --base and at --head (or the working tree), each in its own
+    git worktree, and compares the resources; with --rendered, compares the committed
+    output folders. Secret values are never shown.
+    """
+
+    def action() -> int:
+        from rayops.diff.engine import DiffOptions, run_diff
+        from rayops.diff.report import produce
+
+        result, secrets = run_diff(
+            DiffOptions(base=base_ref, head=head_ref, rendered=rendered, environments=environments)
+        )
+        colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        produced = produce(
+            result,
+            secrets,
+            output_format,
+            diagram=diagram,
+            colour=colour,
+            full_diff_name=os.path.basename(full_diff_path),
+        )
+        if produced.full_markdown is not None:
+            with open(full_diff_path, "w", encoding="utf-8") as handle:
+                handle.write(produced.full_markdown)
+            click.echo(
+                f"rayops: comment cut ({produced.omitted} resources left out); full diff in {full_diff_path}",
+                err=True,
+            )
+        sys.stdout.write(produced.text)
+        sys.stdout.flush()
+        if exit_code and result.changed:
+            return int(ExitCode.FINDINGS)
+        return int(ExitCode.CLEAN)
+
+    _run(action)
+
+
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(

@@ -1,0 +1,373 @@
+"""Impact labels: what the KubeRay operator (and the API server) will do with a change.
+
+Each label is read from KubeRay's controllers (``ray-operator/controllers/ray``), for
+the release the workspace pins:
+
+``new-cluster`` (warning)
+    A RayService whose ``rayClusterConfig`` changed beyond what the operator updates in
+    place: with the zero-downtime upgrade (``upgradeStrategy.type`` unset or
+    ``NewCluster``, or ``NewClusterWithIncrementalUpgrade`` with its feature gate) the
+    operator starts a second, complete Ray cluster, moves traffic when it is ready and
+    deletes the old one (``shouldPrepareNewCluster``). The message gives the new
+    cluster's size: both run at once during the upgrade.
+``cluster-updated-in-place`` (info)
+    A RayService change that only appends worker groups: the running cluster is updated
+    (``isClusterSpecHashEqual(..., partial=true)``).
+``serve-config-updated-in-place`` (info)
+    Only ``serveConfigV2`` changed: the operator submits it to the running cluster.
+``not-applied`` (warning)
+    A RayService change the operator leaves out of the running cluster: worker-group
+    ``replicas``, ``minReplicas`` and ``maxReplicas`` (and, from 1.6, tolerations,
+    scheduling gates and ``upgradeStrategy``; from 1.7, ``suspend``) are excluded from
+    the cluster hash; with ``upgradeStrategy.type: None`` no cluster change is rolled out.
+``pods-not-updated`` (warning)
+    A RayCluster Pod template change: running Pods keep the old template; only Pods
+    created later (scale-up, replacement) get the new one, unless
+    ``upgradeStrategy.type: Recreate`` (KubeRay 1.6 and newer).
+``recreate-all-pods`` (warning)
+    The same change with ``upgradeStrategy.type: Recreate``: every Pod of the cluster is
+    deleted and created again (``shouldRecreatePodsForUpgrade``).
+``job-spec-ignored`` (warning)
+    A spec change to an existing RayJob: the operator submitted the job already and
+    does not act on the change; a new name creates a new RayJob that runs it.
+``ray-cluster-deleted`` (warning)
+    A RayCluster, RayService or RayJob removed: its Ray cluster and Pods are deleted.
+``immutable-field`` (error)
+    A CRD transition rule (CEL with ``oldSelf``, evaluated against the base revision)
+    or ``immutable: true`` on a ConfigMap or Secret rejects the change: the sync fails.
+``validation-error``, ``validation-warning``
+    What ``rayops validate`` reports on the head revision's object.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from rayops.diff.model import ADDED, DELETED, RENAMED, Change, Impact, Resource, ResourceDiff
+from rayops.diff.quantity import format_count, format_cpu, format_memory
+from rayops.diff.summary import Resources, summarize
+from rayops.findings import Severity, format_path
+from rayops.loader import Document
+from rayops.rules.releases import Target
+from rayops.validate.cel import RULE_CEL
+from rayops.validate.engine import FileResult, Validator
+
+ValidatorFactory = Callable[[], Validator]
+
+
+def describe(resources: Resources | None) -> str:
+    """``8 CPU, 1 GPU, 32Gi memory``."""
+    if resources is None:
+        return "an unbounded number of Pods"
+    parts = [f"{format_cpu(resources.cpu)} CPU"]
+    if resources.gpu:
+        parts.append(f"{format_count(resources.gpu)} GPU")
+    parts.append(f"{format_memory(resources.memory)} memory")
+    return ", ".join(parts)
+
+
+def _get(value: Any, *path: str) -> Any:
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def muted_cluster_spec(spec: Any, target: Target, groups: int | None = None) -> Any:
+    """A cluster spec without what the RayService hash ignores, in ``target``'s release.
+
+    ``groups`` keeps only the first worker groups (the operator's partial comparison).
+    """
+    if not isinstance(spec, dict):
+        return spec
+    muted = copy.deepcopy(spec)
+    newer = target.at_least("1.6")
+    workers = muted.get("workerGroupSpecs")
+    if isinstance(workers, list):
+        if groups is not None:
+            muted["workerGroupSpecs"] = workers = workers[:groups]
+        for group in workers:
+            if not isinstance(group, dict):
+                continue
+            for name in ("replicas", "minReplicas", "maxReplicas"):
+                group.pop(name, None)
+            strategy = group.get("scaleStrategy")
+            if isinstance(strategy, dict):
+                strategy.pop("workersToDelete", None)
+                if not strategy:
+                    group.pop("scaleStrategy")
+            if newer:
+                _mute_pod(group)
+    if newer:
+        _mute_pod(muted.get("headGroupSpec"))
+        muted.pop("upgradeStrategy", None)
+    if target.at_least("1.7"):
+        muted.pop("suspend", None)
+    return muted
+
+
+def _mute_pod(group: Any) -> None:
+    pod = _get(group, "template", "spec")
+    if isinstance(pod, dict):
+        pod.pop("tolerations", None)
+        pod.pop("schedulingGates", None)
+
+
+def _under(change: Change, *prefix: str) -> bool:
+    return tuple(change.path[: len(prefix)]) == prefix
+
+
+def _is_template_change(change: Change, cluster_prefix: tuple[str, ...]) -> bool:
+    path = change.path[len(cluster_prefix) :]
+    if tuple(change.path[: len(cluster_prefix)]) != cluster_prefix or not path:
+        return False
+    if path[0] == "headGroupSpec":
+        return len(path) > 1 and path[1] == "template"
+    return path[0] == "workerGroupSpecs" and len(path) > 2 and path[2] == "template"
+
+
+def ray_impacts(diff: ResourceDiff, target: Target) -> list[Impact]:
+    """The operator's reaction to a changed Ray resource."""
+    kind = diff.key.kind
+    if diff.status == DELETED:
+        if kind in ("RayCluster", "RayService", "RayJob"):
+            return [
+                Impact(
+                    "ray-cluster-deleted",
+                    "warning",
+                    f"deleting this {kind} deletes its Ray cluster and every Pod of it",
+                )
+            ]
+        return []
+    if diff.status in (ADDED, RENAMED) or diff.base is None or diff.head is None:
+        if diff.status == RENAMED and kind == "RayJob":
+            return [
+                Impact(
+                    "new-job",
+                    "info",
+                    f"a new RayJob runs the new spec; {diff.base.key.name if diff.base else 'the old one'} "
+                    "is deleted with its cluster",
+                )
+            ]
+        return []
+    if kind == "RayService":
+        return _rayservice(diff, target)
+    if kind == "RayCluster":
+        return _raycluster(diff, target)
+    if kind == "RayJob":
+        changed = [c for c in diff.changes if _under(c, "spec") and not _under(c, "spec", "suspend")]
+        if changed:
+            return [
+                Impact(
+                    "job-spec-ignored",
+                    "warning",
+                    "KubeRay does not act on spec changes to an existing RayJob: it keeps running (or "
+                    "ran) with the old spec. To run the new spec, give the RayJob a new name.",
+                    changed[0].where,
+                )
+            ]
+    return []
+
+
+def _rayservice(diff: ResourceDiff, target: Target) -> list[Impact]:
+    assert diff.base is not None and diff.head is not None
+    impacts: list[Impact] = []
+    old_spec = _get(diff.base.value, "spec", "rayClusterConfig")
+    new_spec = _get(diff.head.value, "spec", "rayClusterConfig")
+    cluster_changes = [c for c in diff.changes if _under(c, "spec", "rayClusterConfig")]
+    serve_changed = any(_under(c, "spec", "serveConfigV2") for c in diff.changes)
+    new_cluster = False
+    if cluster_changes:
+        if muted_cluster_spec(old_spec, target) == muted_cluster_spec(new_spec, target):
+            paths = ", ".join(sorted({c.where for c in cluster_changes}))
+            impacts.append(
+                Impact(
+                    "not-applied",
+                    "warning",
+                    "KubeRay leaves these fields of a RayService's cluster out of its comparison: the "
+                    f"running cluster does not change; they apply to the next new cluster ({paths})",
+                    cluster_changes[0].where,
+                )
+            )
+        elif _appends_groups(old_spec, new_spec, target):
+            added = [
+                str(g.get("groupName"))
+                for g in (new_spec.get("workerGroupSpecs") or [])[
+                    len(old_spec.get("workerGroupSpecs") or []) :
+                ]
+                if isinstance(g, dict)
+            ]
+            impacts.append(
+                Impact(
+                    "cluster-updated-in-place",
+                    "info",
+                    f"worker groups {', '.join(added)} are added to the running cluster in place; "
+                    "no new cluster",
+                    "spec.rayClusterConfig.workerGroupSpecs",
+                )
+            )
+        else:
+            strategy = _get(diff.head.value, "spec", "upgradeStrategy", "type")
+            incremental_gate = target.gate("RayServiceIncrementalUpgrade")
+            enabled = strategy in (None, "NewCluster") or (
+                strategy == "NewClusterWithIncrementalUpgrade" and incremental_gate
+            )
+            if enabled:
+                new_cluster = True
+                summary = summarize(diff.head.value)
+                size = describe(summary.total("initial") if summary else None)
+                how = (
+                    "traffic has moved to it step by step (incremental upgrade)"
+                    if strategy == "NewClusterWithIncrementalUpgrade"
+                    else "it is ready and traffic switches to it"
+                )
+                note = (
+                    " (unless the operator runs with ENABLE_ZERO_DOWNTIME=false)" if strategy is None else ""
+                )
+                impacts.append(
+                    Impact(
+                        "new-cluster",
+                        "warning",
+                        f"KubeRay starts a second Ray cluster for this change{note}: {size} at its initial "
+                        f"size, running beside the current one until {how}; then the old cluster is deleted",
+                        cluster_changes[0].where,
+                    )
+                )
+            else:
+                impacts.append(
+                    Impact(
+                        "not-applied",
+                        "warning",
+                        f"upgradeStrategy.type is {strategy}: KubeRay does not roll out changes to "
+                        "rayClusterConfig; the running cluster keeps its old spec",
+                        cluster_changes[0].where,
+                    )
+                )
+    if serve_changed:
+        if new_cluster:
+            message = "the new serveConfigV2 is deployed on the new cluster"
+        else:
+            message = (
+                "the Serve applications are updated in place: KubeRay submits the new serveConfigV2 to the "
+                "running cluster; no new cluster"
+            )
+        impacts.append(Impact("serve-config-updated-in-place", "info", message, "spec.serveConfigV2"))
+    return impacts
+
+
+def _appends_groups(old_spec: Any, new_spec: Any, target: Target) -> bool:
+    if not isinstance(old_spec, dict) or not isinstance(new_spec, dict):
+        return False
+    old_groups = old_spec.get("workerGroupSpecs") or []
+    new_groups = new_spec.get("workerGroupSpecs") or []
+    if not isinstance(old_groups, list) or not isinstance(new_groups, list):
+        return False
+    if len(new_groups) <= len(old_groups):
+        return False
+    return bool(muted_cluster_spec(old_spec, target) == muted_cluster_spec(new_spec, target, len(old_groups)))
+
+
+def _raycluster(diff: ResourceDiff, target: Target) -> list[Impact]:
+    assert diff.head is not None and diff.base is not None
+    template = [c for c in diff.changes if _is_template_change(c, ("spec",))]
+    if not template:
+        return []
+    strategy = _get(diff.head.value, "spec", "upgradeStrategy", "type")
+    hash_changed = muted_cluster_spec(diff.base.value.get("spec"), target) != muted_cluster_spec(
+        diff.head.value.get("spec"), target
+    )
+    if strategy == "Recreate" and target.at_least("1.6") and hash_changed:
+        return [
+            Impact(
+                "recreate-all-pods",
+                "warning",
+                "upgradeStrategy.type is Recreate: KubeRay deletes every Pod of the cluster (head included) "
+                "and creates them again with the new template; running jobs are interrupted",
+                template[0].where,
+            )
+        ]
+    advice = (
+        "set spec.upgradeStrategy.type: Recreate to recreate every Pod"
+        if target.at_least("1.6")
+        else "KubeRay 1.6 adds spec.upgradeStrategy.type: Recreate for that"
+    )
+    return [
+        Impact(
+            "pods-not-updated",
+            "warning",
+            "running Pods keep their old template: KubeRay only uses the new one for Pods it creates later "
+            f"(scale-up, replacement); {advice}, or replace the cluster",
+            template[0].where,
+        )
+    ]
+
+
+def validation_impacts(diff: ResourceDiff, make_validator: ValidatorFactory) -> list[Impact]:
+    """Findings of ``rayops validate`` on the head object, and immutable fields vs the base."""
+    if diff.head is None:
+        return []
+    impacts: list[Impact] = []
+    validator = make_validator()
+    previous = None
+    if diff.base is not None and diff.status != RENAMED:
+        previous = copy.deepcopy(diff.base.unredacted)
+    plain = _validate(validator, diff.head, previous)
+    # One run with the base as the previous version; only when a CEL rule failed is a
+    # second run needed, without it, to tell the transition rules from the others.
+    if previous is not None and any(f.rule == RULE_CEL for f in plain.findings):
+        transition, plain = plain, _validate(validator, diff.head, None)
+        known = {(f.rule, f.path, f.message) for f in plain.findings}
+        for finding in transition.findings:
+            if (finding.rule, finding.path, finding.message) not in known:
+                impacts.append(
+                    Impact(
+                        "immutable-field",
+                        "error",
+                        f"the API server rejects this change, so the sync fails: {finding.message}",
+                        format_path(finding.path),
+                    )
+                )
+    if previous is not None:
+        impacts.extend(_immutable_data(diff))
+    for finding in plain.findings:
+        if finding.severity < Severity.WARNING:
+            continue
+        label = "validation-error" if finding.severity >= Severity.ERROR else "validation-warning"
+        impacts.append(
+            Impact(
+                label,
+                "error" if finding.severity >= Severity.ERROR else "warning",
+                f"[{finding.rule}] {finding.message}",
+                format_path(finding.path),
+            )
+        )
+    return impacts
+
+
+def _validate(validator: Validator, head: Resource, previous: dict[str, Any] | None) -> FileResult:
+    """Validate a copy of the head object (validation applies defaults in place)."""
+    result = FileResult(head.file)
+    document = Document(head.file, 0, copy.deepcopy(head.unredacted), None)
+    validator.validate_document(document, result, previous)
+    return result
+
+
+def _immutable_data(diff: ResourceDiff) -> list[Impact]:
+    assert diff.base is not None
+    if diff.key.kind not in ("ConfigMap", "Secret") or diff.base.value.get("immutable") is not True:
+        return []
+    changed = [
+        c for c in diff.changes if c.path and c.path[0] in ("data", "binaryData", "stringData", "immutable")
+    ]
+    if not changed:
+        return []
+    return [
+        Impact(
+            "immutable-field",
+            "error",
+            f"the {diff.key.kind} is immutable (immutable: true): the API server rejects changes to its "
+            "data, so the sync fails; give it a new name",
+            changed[0].where,
+        )
+    ]
