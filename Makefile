@@ -7,12 +7,12 @@ KUBERAY_RELEASES := v1.3.2 v1.4.2 v1.5.1 v1.6.2 v1.7.0
 ARGOCD_RELEASE := v3.5.1
 FLUX_RELEASE := v2.9.0
 
-.PHONY: venv demo test lint bench bench-validate bench-instructions bench-render schemas rules-catalog clean
+.PHONY: venv demo test lint bench bench-validate bench-instructions bench-render bench-diff bench-watch schemas rules-catalog clean
 
 $(BIN)/rayops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet '.[test,lint]'
+	$(BIN)/python -m pip install --quiet '.[test,lint,watch]'
 	touch $@
 
 venv: $(BIN)/rayops
@@ -34,7 +34,7 @@ lint: .installed
 	$(BIN)/mypy
 
 # Every speed and memory benchmark; each also has its own target.
-bench: bench-validate bench-render
+bench: bench-validate bench-render bench-diff bench-watch
 
 bench-validate: .installed
 	$(BIN)/python bench/run.py
@@ -44,6 +44,12 @@ bench-instructions: .installed
 
 bench-render: .installed
 	$(BIN)/python bench/render.py
+
+bench-diff: .installed
+	$(BIN)/python bench/diff.py
+
+bench-watch: .installed
+	$(BIN)/python bench/watch.py
 
 schemas: .installed
 	@for v in $(KUBERAY_RELEASES); do \

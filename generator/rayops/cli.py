@@ -505,3 +505,85 @@ def versions(output_format: str) -> None:
         return int(ExitCode.CLEAN)
 
     _run(action)
+
+
+def _require_watch_extra() -> None:
+    """A usage error naming ``pip install 'rayops[watch]'`` when the watcher's dependencies are absent."""
+    import importlib.util
+
+    from rayops.watch import WATCH_EXTRA_HINT
+
+    needed = ("kopf", "aiohttp", "prometheus_client")
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(f"this command needs {', '.join(missing)}: {WATCH_EXTRA_HINT}")
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="rayops.yaml or a file with the watch section (default: the nearest rayops.yaml).",
+)
+@click.option(
+    "--lease-namespace",
+    metavar="NS",
+    help="Namespace of the leader-election Lease (default: $POD_NAMESPACE, else the first watched one).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log the watcher's own activity, not only problems.")
+def watch(config_path: str | None, lease_namespace: str | None, verbose: bool) -> None:
+    """Watch RayJobs, RayClusters, RayServices and RayCronJobs and act on their lifecycle.
+
+    Runs in the cluster (service account) or against the kubeconfig; acts once per event
+    (checkpoint annotation), serves /metrics and /healthz, stops cleanly on SIGTERM.
+    Needs the watch extra: pip install 'rayops[watch]'.
+    """
+
+    def action() -> int:
+        _require_watch_extra()
+        from rayops.watch.entry import run_watch_command
+
+        return run_watch_command(config_path, lease_namespace, verbose)
+
+    _run(action)
+
+
+@main.group()
+def cluster() -> None:
+    """Inspect the cluster the workspace deploys to (read-only)."""
+
+
+@cluster.command("check")
+@click.option(
+    "--kuberay-version", metavar="VERSION", help="KubeRay release expected (default: rayops.yaml's pin)."
+)
+@click.option("--feature-gates", metavar="A=true,B=false", help="Gates expected (merged over rayops.yaml's).")
+@click.option(
+    "--operator-namespace", metavar="NS", help="Where the operator runs (default: search every namespace)."
+)
+@click.option(
+    "-o", "--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def cluster_check(
+    kuberay_version: str | None, feature_gates: str | None, operator_namespace: str | None, output_format: str
+) -> None:
+    """Preflight: the KubeRay operator is ready, its CRDs are the pinned release, its gates match.
+
+    Only reads (GET) from the cluster. Exit codes as validate's: 1 when a check fails.
+    """
+
+    def action() -> int:
+        _require_watch_extra()
+        from rayops.watch.entry import run_cluster_check
+        from rayops.workspace import find_workspace, load_workspace, parse_feature_gates
+
+        workspace_file = find_workspace()
+        workspace = load_workspace(workspace_file) if workspace_file else None
+        gates = dict(workspace.feature_gates) if workspace else {}
+        if feature_gates is not None:
+            gates.update(parse_feature_gates(feature_gates))
+        version = kuberay_version or (workspace.kuberay_version if workspace else None)
+        return run_cluster_check(version, gates, operator_namespace, output_format, sys.stdout)
+
+    _run(action)

@@ -711,7 +711,8 @@ def render_workspace(workspace: Workspace, names: list[str] | None = None) -> Re
             )
         files.update(_previous_code(environment.output, files, resources))
         result.outputs[environment.output] = dict(sorted(files.items()))
-    if workspace.gitops.enabled and not names:
+    deploys_watcher = workspace.watch is not None and workspace.watch.deployment.enabled
+    if (workspace.gitops.enabled or deploys_watcher) and not names:
         _render_sync_objects(workspace, validator, result, autoscaled)
     return result
 
@@ -777,7 +778,9 @@ def _render_sync_objects(
     result: RenderResult,
     autoscaled: dict[str, tuple[AutoscaledCluster, ...]],
 ) -> None:
-    """Add the Argo CD and Flux objects of ``rayops.yaml``'s gitops section, validated."""
+    """Add the Argo CD and Flux objects of ``rayops.yaml``'s gitops section, and the
+    watcher's Deployment and RBAC (``<gitops output>/watcher``) when ``watch.deployment``
+    is enabled, validated. With both, the watcher's folder is synced like an environment."""
     from rayops.gitops.sync import sync_outputs
     from rayops.workspace import WORKSPACE_FILE
 
@@ -785,10 +788,29 @@ def _render_sync_objects(
     loaded = read_file(workspace_file)
     settings_document = loaded.documents[0]
     environments = [(e.name, e.namespace, e.output, autoscaled[e.name]) for e in workspace.environments]
-    outputs = sync_outputs(
-        workspace.gitops, workspace.root, environments, workspace.kuberay_version, workspace.feature_gates
-    )
+    outputs: dict[str, list[dict[str, Any]]] = {}
+    watch = workspace.watch
+    if watch is not None and watch.deployment.enabled:
+        from rayops.watch.manifests import watcher_manifests
+
+        folder = os.path.join(workspace.root, workspace.gitops.output, "watcher")
+        deployment = watch.deployment
+        outputs[folder] = watcher_manifests(
+            watch, list(watch.namespaces), deployment.image, deployment.namespace
+        )
+        environments.append(("watcher", deployment.namespace, folder, ()))
+    if workspace.gitops.enabled:
+        outputs.update(
+            sync_outputs(
+                workspace.gitops,
+                workspace.root,
+                environments,
+                workspace.kuberay_version,
+                workspace.feature_gates,
+            )
+        )
     for output, objects in outputs.items():
+        section = ("watch",) if output.endswith(os.sep + "watcher") else ("gitops",)
         files: dict[str, str] = {}
         for value in objects:
             name = _file_name(value, set(files))
@@ -798,8 +820,8 @@ def _render_sync_objects(
             result.findings.extend(
                 replace(
                     f,
-                    message=f"{f.message} (in the object rendered from gitops)",
-                    location=settings_document.locate(("gitops",)),
+                    message=f"{f.message} (in the object rendered from {section[0]})",
+                    location=settings_document.locate(section),
                 )
                 for f in check.findings
             )

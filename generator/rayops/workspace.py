@@ -28,6 +28,7 @@ from typing import Any
 from rayops.errors import UsageError
 from rayops.findings import Path
 from rayops.gitops.sync import GitOpsSettings, parse_gitops
+from rayops.watch.config import WatchConfig, parse_watch_config
 
 WORKSPACE_FILE = "rayops.yaml"
 _ENVIRONMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
@@ -57,7 +58,7 @@ class Workspace:
     feature_gates: dict[str, bool] = field(default_factory=dict)
     environments: tuple[Environment, ...] = ()
     gitops: GitOpsSettings = field(default_factory=GitOpsSettings)
-    watch: dict[str, Any] = field(default_factory=dict)
+    watch: WatchConfig | None = None
 
     def environment(self, name: str) -> Environment:
         """The environment called ``name``; a usage error naming the known ones if absent."""
@@ -169,15 +170,15 @@ def load_workspace(path: str) -> Workspace:
         raise fail(("featureGates",), "featureGates must map gate names to true or false")
     root = os.path.dirname(os.path.abspath(path))
     gitops = parse_gitops(data.get("gitops"), at)
-    if gitops.enabled:
-        contained_path(
-            root, gitops.output, at(("gitops", "output") if "output" in data["gitops"] else ("gitops",))
-        )
-    watch = data.get("watch") or {}
-    if not isinstance(watch, dict):
-        raise fail(("watch",), "watch must be a mapping")
+    watch = None
+    if data.get("watch") is not None:
+        watch = parse_watch_config(data["watch"], lambda element_path: at(("watch", *element_path)))
+    writes_gitops = gitops.enabled or (watch is not None and watch.deployment.enabled)
+    if writes_gitops:
+        output_setting = ("gitops", "output") if "output" in (data.get("gitops") or {}) else ()
+        contained_path(root, gitops.output, at(output_setting))
     environments = _environments(data.get("environments"), root, at)
-    if gitops.enabled:
+    if writes_gitops:
         gitops_output = os.path.realpath(os.path.join(root, gitops.output))
         for index, environment in enumerate(environments):
             output = os.path.realpath(environment.output)
@@ -186,6 +187,13 @@ def load_workspace(path: str) -> Workspace:
                     ("environments", index),
                     f"environment {environment.name!r} writes to {os.path.relpath(output, root)}, "
                     f"which overlaps the gitops output {gitops.output}: one would replace the other",
+                )
+    if watch is not None and watch.deployment.enabled and gitops.enabled:
+        for index, environment in enumerate(environments):
+            if environment.name == "watcher":
+                raise fail(
+                    ("environments", index, "name"),
+                    "the name watcher is taken by the watcher's Argo CD Application and Flux Kustomization",
                 )
     return Workspace(
         root=root,

@@ -100,21 +100,19 @@ def test_the_bundled_examples_sync_objects_validate_and_are_committed() -> None:
     assert differences(result, workspace) == []
     gitops = [str(REPO / "rendered" / "gitops")]
     report = validate_paths(gitops, ValidationOptions(kuberay_version="1.5.1", kubernetes_version="1.32"))
-    assert report.resources == 10 and report.findings == []
+    assert report.resources == 21 and report.findings == []  # 12 sync objects, 9 of the watcher
     kinds = sorted(
-        yaml.safe_load(path.read_text())["kind"] for path in (REPO / "rendered" / "gitops").rglob("*.yaml")
+        yaml.safe_load(path.read_text())["kind"]
+        for path in (REPO / "rendered" / "gitops").rglob("*.yaml")
+        if path.parent.name != "watcher"
     )
     assert kinds == [
-        "Application",
-        "Application",
-        "Application",
+        *["Application"] * 4,
         "ConfigMap",
         "GitRepository",
         "HelmRelease",
         "HelmRepository",
-        "Kustomization",
-        "Kustomization",
-        "Kustomization",
+        *["Kustomization"] * 4,
     ]
 
 
@@ -276,3 +274,37 @@ def test_gitops_mistakes_name_their_line(tmp_path: Path, gitops: str, line: int,
     with pytest.raises(UsageError) as error:
         load_workspace(str(_workspace(tmp_path, gitops) / "rayops.yaml"))
     assert f"rayops.yaml:{line}:" in str(error.value) and message in str(error.value)
+
+
+WATCH = """\
+watch:
+  namespaces: [ray-dev, ray-prod]
+  deployment: {enabled: true, image: "ghcr.io/example/rayops:0.1.0", namespace: rayops-system}
+  rules:
+    - events: [JobFinished]
+      actions: [{log: {}}]
+"""
+
+
+def test_the_watcher_is_rendered_and_synced_like_an_environment(tmp_path: Path) -> None:
+    path = _workspace(tmp_path, BOTH)
+    path.joinpath("rayops.yaml").write_text(path.joinpath("rayops.yaml").read_text() + WATCH)
+    result = render_workspace(load_workspace(str(path / "rayops.yaml")))
+    assert [f.rule for f in result.findings] == ["KR601", "KR601"]  # validated: nothing else to say
+    watcher = _objects(result.outputs[str(tmp_path / "rendered" / "gitops" / "watcher")])
+    kinds = sorted(value["kind"] for value in watcher.values())
+    assert kinds.count("Deployment") == 1 and kinds.count("ServiceAccount") == 1
+    roles = [v for v in watcher.values() if v["kind"] == "Role" and v["metadata"]["name"] == "rayops-watch"]
+    assert sorted(role["metadata"]["namespace"] for role in roles) == ["ray-dev", "ray-prod"]
+    argocd = _objects(result.outputs[str(tmp_path / "rendered" / "gitops" / "argocd")])
+    assert argocd["application-ray-watcher.yaml"]["spec"]["source"]["path"] == "rendered/gitops/watcher"
+    flux = _objects(result.outputs[str(tmp_path / "rendered" / "gitops" / "flux")])
+    assert flux["kustomization-ray-watcher.yaml"]["spec"]["path"] == "./rendered/gitops/watcher"
+
+
+def test_watch_mistakes_name_their_line_in_the_workspace_file(tmp_path: Path) -> None:
+    path = _workspace(tmp_path, BOTH)
+    broken = WATCH.replace("namespaces: [ray-dev, ray-prod]", "namespaces: [Ray_Dev]")
+    path.joinpath("rayops.yaml").write_text(path.joinpath("rayops.yaml").read_text() + broken)
+    with pytest.raises(UsageError, match=r"rayops\.yaml:12:16: namespace 'Ray_Dev' is not a DNS label"):
+        load_workspace(str(path / "rayops.yaml"))
