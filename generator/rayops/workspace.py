@@ -23,12 +23,15 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from rayops.errors import UsageError
 from rayops.findings import Path
-from rayops.gitops.sync import GitOpsSettings, parse_gitops
-from rayops.watch.config import WatchConfig, parse_watch_config
+
+if TYPE_CHECKING:
+    from rayops.gitops.sync import GitOpsSettings
+    from rayops.watch.config import WatchConfig
 
 WORKSPACE_FILE = "rayops.yaml"
 _ENVIRONMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
@@ -57,8 +60,52 @@ class Workspace:
     kubernetes_version: str | None = None
     feature_gates: dict[str, bool] = field(default_factory=dict)
     environments: tuple[Environment, ...] = ()
-    gitops: GitOpsSettings = field(default_factory=GitOpsSettings)
-    watch: WatchConfig | None = None
+    sections: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The raw ``gitops`` and ``watch`` sections, read on first use (see :attr:`gitops`)."""
+    locate: Callable[[Path], str] = field(default=lambda path: WORKSPACE_FILE, repr=False, compare=False)
+    """``file:line:col`` of a path in ``rayops.yaml``."""
+
+    @cached_property
+    def gitops(self) -> GitOpsSettings:
+        """The ``gitops`` section, checked on first use: only rendering needs it, and
+        ``rayops validate`` (a pre-commit hook) should not pay for reading it."""
+        from rayops.gitops.sync import parse_gitops
+
+        settings = parse_gitops(self.sections.get("gitops"), self.locate)
+        watch = self.watch
+        if settings.enabled or (watch is not None and watch.deployment.enabled):
+            self._check_gitops_output(settings, watch)
+        return settings
+
+    @cached_property
+    def watch(self) -> WatchConfig | None:
+        """The ``watch`` section, checked on first use; None when absent."""
+        if self.sections.get("watch") is None:
+            return None
+        from rayops.watch.config import parse_watch_config
+
+        return parse_watch_config(self.sections["watch"], lambda path: self.locate(("watch", *path)))
+
+    def _check_gitops_output(self, settings: GitOpsSettings, watch: WatchConfig | None) -> None:
+        def fail(element_path: Path, message: str) -> UsageError:
+            return UsageError(f"{self.locate(element_path)}: {message}")
+
+        output_setting = ("gitops", "output") if "output" in (self.sections.get("gitops") or {}) else ()
+        contained_path(self.root, settings.output, self.locate(output_setting))
+        gitops_output = os.path.realpath(os.path.join(self.root, settings.output))
+        for index, environment in enumerate(self.environments):
+            output = os.path.realpath(environment.output)
+            if os.path.commonpath([output, gitops_output]) in (output, gitops_output):
+                raise fail(
+                    ("environments", index),
+                    f"environment {environment.name!r} writes to {os.path.relpath(output, self.root)}, "
+                    f"which overlaps the gitops output {settings.output}: one would replace the other",
+                )
+            if environment.name == "watcher" and watch is not None and watch.deployment.enabled:
+                raise fail(
+                    ("environments", index, "name"),
+                    "the name watcher is taken by the watcher's Argo CD Application and Flux Kustomization",
+                )
 
     def environment(self, name: str) -> Environment:
         """The environment called ``name``; a usage error naming the known ones if absent."""
@@ -169,40 +216,18 @@ def load_workspace(path: str) -> Workspace:
     if not isinstance(gates, dict) or not all(isinstance(v, bool) for v in gates.values()):
         raise fail(("featureGates",), "featureGates must map gate names to true or false")
     root = os.path.dirname(os.path.abspath(path))
-    gitops = parse_gitops(data.get("gitops"), at)
-    watch = None
-    if data.get("watch") is not None:
-        watch = parse_watch_config(data["watch"], lambda element_path: at(("watch", *element_path)))
-    writes_gitops = gitops.enabled or (watch is not None and watch.deployment.enabled)
-    if writes_gitops:
-        output_setting = ("gitops", "output") if "output" in (data.get("gitops") or {}) else ()
-        contained_path(root, gitops.output, at(output_setting))
     environments = _environments(data.get("environments"), root, at)
-    if writes_gitops:
-        gitops_output = os.path.realpath(os.path.join(root, gitops.output))
-        for index, environment in enumerate(environments):
-            output = os.path.realpath(environment.output)
-            if os.path.commonpath([output, gitops_output]) in (output, gitops_output):
-                raise fail(
-                    ("environments", index),
-                    f"environment {environment.name!r} writes to {os.path.relpath(output, root)}, "
-                    f"which overlaps the gitops output {gitops.output}: one would replace the other",
-                )
-    if watch is not None and watch.deployment.enabled and gitops.enabled:
-        for index, environment in enumerate(environments):
-            if environment.name == "watcher":
-                raise fail(
-                    ("environments", index, "name"),
-                    "the name watcher is taken by the watcher's Argo CD Application and Flux Kustomization",
-                )
+    for key in ("gitops", "watch"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise fail((key,), f"{key} must be a mapping")
     return Workspace(
         root=root,
         kuberay_version=_version(data, "kuberayVersion", fail),
         kubernetes_version=_version(data, "kubernetesVersion", fail),
         feature_gates={str(k): v for k, v in gates.items()},
         environments=environments,
-        gitops=gitops,
-        watch=watch,
+        sections={key: data[key] for key in ("gitops", "watch") if data.get(key) is not None},
+        locate=at,
     )
 
 

@@ -84,7 +84,6 @@ from typing import Any
 
 from rayops.errors import UsageError
 from rayops.findings import Path
-from rayops.gitops.health import argocd_cm_patch, flux_health_check_exprs
 from rayops.rules.releases import FEATURE_GATE_DEFAULTS, bundled_release, parse_release
 
 CHART_REPOSITORY = "https://ray-project.github.io/kuberay-helm/"
@@ -325,6 +324,8 @@ def argocd_objects(
     settings: GitOpsSettings, targets: list[SyncTarget], kuberay_version: str | None, gates: dict[str, bool]
 ) -> list[dict[str, Any]]:
     """The Argo CD Applications (or ApplicationSet), operator Application and argocd-cm keys."""
+    from rayops.gitops.health import argocd_cm_patch  # only rendering needs the scripts
+
     argocd = settings.argocd
     assert argocd is not None
     version = chart_version(settings, kuberay_version)
@@ -436,6 +437,8 @@ def flux_objects(
     operator_path: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The Flux objects: (GitRepository and Kustomizations, operator HelmRepository and HelmRelease)."""
+    from rayops.gitops.health import flux_health_check_exprs  # only rendering needs the expressions
+
     flux = settings.flux
     assert flux is not None
     version = chart_version(settings, kuberay_version)
