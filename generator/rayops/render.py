@@ -348,8 +348,11 @@ class _EnvironmentRenderer:
         try:
             expanded = expand(copy.deepcopy(document.value), read_spec_file, document.file)
         except SpecError as error:
-            self.findings.append(
-                Finding(RULE_SPEC, Severity.ERROR, error.message, document.locate(error.path), error.path)
+            self.findings.extend(
+                Finding(
+                    RULE_SPEC, Severity.ERROR, problem.message, document.locate(problem.path), problem.path
+                )
+                for problem in getattr(error, "problems", [error])
             )
             return []
         except (UsageError, OSError) as error:

@@ -285,8 +285,20 @@ def test_a_spec_expands_and_its_code_configmap_follows_the_code(workspace: Path)
 def test_a_spec_that_cannot_expand_points_at_the_spec(workspace: Path) -> None:
     (workspace / "overlays" / "base" / "job.yaml").write_text(SPEC.replace("rayVersion:", "rayVerson:"))
     result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
-    [error] = [f for f in result.findings if f.rule == "R304"]
-    assert (error.location.file, error.location.line) == ("overlays/base/job.yaml", 6)
+    found = {(f.location.line, f.message.split(";")[0]) for f in result.findings if f.rule == "R304"}
+    assert found == {(6, "unknown field 'rayVerson'"), (5, "missing required field 'rayVersion'")}
+
+
+def test_every_mistake_of_a_spec_is_reported_not_only_the_first(workspace: Path) -> None:
+    broken = (
+        SPEC.replace("shutdownAfterJobFinishes: true", "shutdownAfterJobFinishes: maybe")
+        .replace("replicas: 1,", "replicas: -1,")
+        .replace("entrypoint:", "entrypiont:")
+    )
+    (workspace / "overlays" / "base" / "job.yaml").write_text(broken)
+    result = render_workspace(load_workspace(str(workspace / "rayops.yaml")), ["dev"])
+    lines = sorted(f.location.line for f in result.findings if f.rule == "R304")
+    assert lines == [7, 8, 12]
 
 
 def test_a_spec_cannot_read_files_outside_the_workspace(workspace: Path) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from rayops.findings import Path
-from rayops.spec.errors import SpecError
+from rayops.spec.errors import SpecError, SpecErrors
 
 SPEC_API_VERSION: Final = "rayops.dev/v1alpha1"
 """The ``apiVersion`` of every rayops spec."""
@@ -427,14 +427,31 @@ def _allowed_types(node: Mapping[str, Any]) -> list[str] | None:
     return [wanted] if isinstance(wanted, str) else list(wanted)
 
 
+def problems(document: Any, schema: Mapping[str, Any]) -> list[SpecError]:
+    """Every place ``document`` breaks ``schema``, in document order.
+
+    Inside a value of the wrong type nothing more is checked; of ``anyOf`` branches, those
+    of the first branch whose type fits are reported.
+    """
+    checker = _Checker(schema)
+    checker.walk(document, schema, ())
+    return checker.problems
+
+
 def check(document: Any, schema: Mapping[str, Any]) -> None:
-    """Raise :class:`SpecError` at the first place ``document`` breaks ``schema`` (in document order)."""
-    _Checker(schema).walk(document, schema, ())
+    """Raise :class:`SpecErrors` with every place ``document`` breaks ``schema``, if any."""
+    found = problems(document, schema)
+    if found:
+        raise SpecErrors(found)
 
 
 class _Checker:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.definitions: Mapping[str, Any] = root.get("definitions", {})
+        self.problems: list[SpecError] = []
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(SpecError(path, message))
 
     def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in node:
@@ -446,39 +463,39 @@ class _Checker:
 
     def walk(self, value: Any, node: Mapping[str, Any], path: Path) -> None:
         node = self.resolve(node)
-        if "anyOf" in node:
-            self.walk_any_of(value, node["anyOf"], path)
+        if "anyOf" in node and not self.walk_any_of(value, node["anyOf"], path):
+            return
         allowed = _allowed_types(node)
         if allowed is not None and not any(_type_matches(value, wanted) for wanted in allowed):
             names = " or ".join(_JSON_TYPE_NAMES.get(wanted, wanted) for wanted in allowed)
-            raise SpecError(path, f"expected {names}, not {_JSON_TYPE_NAMES.get(_json_type(value), 'this')}")
+            self.fail(path, f"expected {names}, not {_JSON_TYPE_NAMES.get(_json_type(value), 'this')}")
+            return
         if "const" in node and value != node["const"]:
-            raise SpecError(path, f"must be {node['const']!r}")
+            self.fail(path, f"must be {node['const']!r}")
         if "enum" in node and value not in node["enum"]:
-            raise SpecError(path, f"{value!r} is not one of: {', '.join(map(str, node['enum']))}")
+            self.fail(path, f"{value!r} is not one of: {', '.join(map(str, node['enum']))}")
         if isinstance(value, str):
             self.check_string(value, node, path)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             if "minimum" in node and value < node["minimum"]:
-                raise SpecError(path, f"must be at least {node['minimum']}")
+                self.fail(path, f"must be at least {node['minimum']}")
         elif isinstance(value, dict):
             self.walk_object(value, node, path)
         elif isinstance(value, list):
             if len(value) < node.get("minItems", 0):
-                raise SpecError(path, f"needs at least {node['minItems']} item(s)")
+                self.fail(path, f"needs at least {node['minItems']} item(s)")
             items = node.get("items")
             if isinstance(items, Mapping):
                 for index, item in enumerate(value):
                     self.walk(item, items, (*path, index))
 
-    @staticmethod
-    def check_string(value: str, node: Mapping[str, Any], path: Path) -> None:
+    def check_string(self, value: str, node: Mapping[str, Any], path: Path) -> None:
         if len(value) < node.get("minLength", 0):
-            raise SpecError(path, "must not be empty")
+            self.fail(path, "must not be empty")
         if "maxLength" in node and len(value) > node["maxLength"]:
-            raise SpecError(path, f"is longer than {node['maxLength']} characters")
+            self.fail(path, f"is longer than {node['maxLength']} characters")
         if "pattern" in node and re.search(node["pattern"], value) is None:
-            raise SpecError(path, f"{value!r} does not match {node['pattern']}")
+            self.fail(path, f"{value!r} does not match {node['pattern']}")
 
     def walk_object(self, value: dict[Any, Any], node: Mapping[str, Any], path: Path) -> None:
         properties: Mapping[str, Any] = node.get("properties", {})
@@ -486,28 +503,29 @@ class _Checker:
         for key in value:
             if key not in properties and additional is False:
                 known = ", ".join(properties)
-                raise SpecError((*path, key), f"unknown field {key!r}; known fields: {known}")
+                self.fail((*path, key), f"unknown field {key!r}; known fields: {known}")
         for required in node.get("required", ()):
             if required not in value:
-                raise SpecError(path, f"missing required field {required!r}")
+                self.fail(path, f"missing required field {required!r}")
         if len(value) < node.get("minProperties", 0):
-            raise SpecError(path, "must not be empty")
+            self.fail(path, "must not be empty")
         for key, item in value.items():
             if key in properties:
                 self.walk(item, properties[key], (*path, key))
             elif isinstance(additional, Mapping):
                 self.walk(item, additional, (*path, key))
 
-    def walk_any_of(self, value: Any, branches: list[Mapping[str, Any]], path: Path) -> None:
-        failures: list[tuple[bool, SpecError]] = []
+    def walk_any_of(self, value: Any, branches: list[Mapping[str, Any]], path: Path) -> bool:
+        """Whether a branch accepts ``value``; if none does, report the best branch's problems."""
+        failures: list[tuple[bool, list[SpecError]]] = []
         for branch in branches:
-            try:
-                self.walk(value, branch, path)
-            except SpecError as error:
-                allowed = _allowed_types(self.resolve(branch))
-                type_fits = allowed is None or any(_type_matches(value, wanted) for wanted in allowed)
-                failures.append((type_fits, error))
-                continue
-            return
-        fitting = [error for type_fits, error in failures if type_fits]
-        raise fitting[0] if fitting else failures[0][1]
+            trial = _Checker({"definitions": self.definitions})
+            trial.walk(value, branch, path)
+            if not trial.problems:
+                return True
+            allowed = _allowed_types(self.resolve(branch))
+            type_fits = allowed is None or any(_type_matches(value, wanted) for wanted in allowed)
+            failures.append((type_fits, trial.problems))
+        fitting = [found for type_fits, found in failures if type_fits]
+        self.problems.extend(fitting[0] if fitting else failures[0][1])
+        return False
