@@ -24,12 +24,15 @@ RULE_UNKNOWN_KIND = "S210"
 RULE_DUPLICATE_RESOURCE = "S211"
 RULE_NOT_AN_OBJECT = "S212"
 RULE_DEPRECATED_VERSION = "S213"
+RULE_SPEC = "S215"
+SPEC_API_VERSION = "rayops.dev/v1alpha1"
 
 RESOURCE_RULES: dict[str, str] = {
     RULE_UNKNOWN_KIND: "no schema for this apiVersion and kind in the target releases",
     RULE_DUPLICATE_RESOURCE: "the same apiVersion/kind/namespace/name defined twice",
     RULE_NOT_AN_OBJECT: "document is not a Kubernetes object (apiVersion and kind strings)",
     RULE_DEPRECATED_VERSION: "apiVersion deprecated by the project that serves it",
+    RULE_SPEC: "a rayops spec (rayops.dev/v1alpha1) breaks its schema",
 }
 
 PARALLEL_MIN_FILES = 48
@@ -227,6 +230,9 @@ class Validator:
         if self._skipped(api_version, kind):
             result.skipped += 1
             return
+        if api_version == SPEC_API_VERSION:
+            self._validate_spec(value, kind, name, result, add)
+            return
         entry = self._custom_entry(api_version, kind)
         schema: dict[str, Any] | None = None
         definitions: dict[str, Any] | None = None
@@ -311,6 +317,26 @@ class Validator:
                     document.locate(("metadata", "name")),
                 )
             )
+
+    @staticmethod
+    def _validate_spec(
+        value: dict[str, Any], kind: str, name: str, result: FileResult, add: Callable[..., None]
+    ) -> None:
+        """A rayops spec against its published schema: every problem, at its line.
+
+        What only expansion can tell (files the spec names, versions against the image) is
+        ``rayops render``'s to report (R304).
+        """
+        from rayops.spec import SPEC_KINDS, spec_schema
+        from rayops.spec.schema import problems
+
+        if kind not in SPEC_KINDS:
+            message = f"unknown rayops spec kind {kind!r}; expected one of: {', '.join(SPEC_KINDS)}"
+            add(RULE_UNKNOWN_KIND, Severity.ERROR, message, ("kind",), kind=kind, name=name)
+            return
+        result.resources += 1
+        for problem in problems(value, spec_schema(kind)):
+            add(RULE_SPEC, Severity.ERROR, problem.message, problem.path, kind=kind, name=name)
 
     def validate_loaded(self, loaded: LoadedFile) -> FileResult:
         """Validate every document of an already-loaded file."""
