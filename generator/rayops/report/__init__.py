@@ -14,7 +14,6 @@ from rayops.findings import Finding, Severity, format_path
 from rayops.loader import LOADER_RULES
 from rayops.validate.cel import CEL_RULES
 from rayops.validate.engine import RESOURCE_RULES, Report
-from rayops.validate.kubeconform import KUBECONFORM_RULES
 from rayops.validate.structural import SCHEMA_RULES
 
 JSON_FORMAT_VERSION = 1
@@ -24,7 +23,6 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     **SCHEMA_RULES,
     **RESOURCE_RULES,
     **CEL_RULES,
-    **KUBECONFORM_RULES,
 }
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -143,7 +141,12 @@ def write_junit(report: Report, stream: IO[str]) -> None:
 def write_sarif(report: Report, stream: IO[str]) -> None:
     """SARIF 2.1.0, for GitHub code scanning and other SARIF viewers."""
     used = sorted({f.rule for f in report.findings})
-    rules = [{"id": rule, "shortDescription": {"text": RULE_DESCRIPTIONS.get(rule, rule)}} for rule in used]
+    descriptions = RULE_DESCRIPTIONS
+    if any(rule.startswith("KC") for rule in used):  # the kubeconform engine's (import it only then)
+        from rayops.validate.kubeconform import KUBECONFORM_RULES
+
+        descriptions = {**RULE_DESCRIPTIONS, **KUBECONFORM_RULES}
+    rules = [{"id": rule, "shortDescription": {"text": descriptions.get(rule, rule)}} for rule in used]
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     results = [
         {
