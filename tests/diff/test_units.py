@@ -64,12 +64,13 @@ def _group(name: str, replicas: int, image: str = "ray:2.46.0") -> dict[str, Any
 
 
 def test_worker_groups_matched_by_group_name_not_position() -> None:
-    """Reordered groups are no change; an edit is reported at the group's name."""
+    """An edit is reported at the group's name; the new order is a change of its own."""
     old = {"workerGroupSpecs": [_group("a", 1), _group("b", 2)]}
     new = {"workerGroupSpecs": [_group("b", 3), _group("a", 1)]}
     changes = compare(old, new)
     assert [(c.path, c.op, c.old, c.new) for c in changes] == [
-        (("workerGroupSpecs", KeyedItem("groupName", "b"), "replicas"), "changed", 2, 3)
+        (("workerGroupSpecs", KeyedItem("groupName", "b"), "replicas"), "changed", 2, 3),
+        (("workerGroupSpecs",), "reordered", ["groupName=a", "groupName=b"], ["groupName=b", "groupName=a"]),
     ]
     assert changes[0].where == "workerGroupSpecs[groupName=b].replicas"
 

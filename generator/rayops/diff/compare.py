@@ -3,8 +3,12 @@
 Mappings are compared key by key. A list whose items are all mappings carrying a
 unique key field is matched by that field, in this order of preference: ``groupName``
 (KubeRay worker groups), ``name`` (containers, env, volumes, ports...), ``mountPath``,
-``containerPort``; so reordering is no change and an edited worker group is reported
-as ``workerGroupSpecs[groupName=gpu].replicas``, not by index. Other lists of
+``containerPort``; so an edited worker group is reported as
+``workerGroupSpecs[groupName=gpu].replicas``, not by index. Order still matters to
+KubeRay (it hashes the spec as written, so a RayService gets a new cluster) and to
+Kubernetes (an env var's ``$(VAR)`` only sees those before it), so when the items both
+lists share are in another order the list itself has a ``reordered`` change, whose
+``old`` and ``new`` are the item keys in each order. Other lists of
 mappings are compared by position; lists of scalars (``args``, ``command``) are one
 value, reported whole when they differ.
 
@@ -118,6 +122,18 @@ def _compare_keyed(
     for item in new:
         if item[key_field] not in old_keys:
             changes.append(Change((*path, KeyedItem(key_field, str(item[key_field]))), "added", new=item))
+    old_order = [str(item[key_field]) for item in old if item[key_field] in new_by_key]
+    new_order = [str(item[key_field]) for item in new if item[key_field] in old_keys]
+    if old_order != new_order:
+        label = f"{key_field}="
+        changes.append(
+            Change(
+                path,
+                "reordered",
+                old=[label + key for key in old_order],
+                new=[label + key for key in new_order],
+            )
+        )
 
 
 def leaves(value: Any, path: str = "") -> set[tuple[str, str]]:

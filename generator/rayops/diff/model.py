@@ -79,7 +79,11 @@ def format_diff_path(path: tuple[PathPart, ...]) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """One field that differs: ``op`` is ``added``, ``removed`` or ``changed``."""
+    """One field that differs: ``op`` is ``added``, ``removed``, ``changed`` or ``reordered``.
+
+    ``reordered``: a list matched by a key field whose shared items changed order; ``old``
+    and ``new`` are their keys (``groupName=a``) in each order.
+    """
 
     path: tuple[PathPart, ...]
     op: str

@@ -3,19 +3,23 @@
 The totals need every Ray cluster of an environment, also those a pull request does
 not touch, and on thousands of files the YAML parser dominates the run. Those files are
 equal in both revisions and only a few fields of each are read (kind, name, worker-group
-sizes, images, container resources), so this reader walks the lines of the block YAML
-that ``rayops render`` writes and builds only the wanted fields; the rest is skipped by
-indentation. Scalars mean what the full loader says they mean
-(:func:`rayops.loader.resolve_plain`).
+sizes, images, container resources), so this reader walks the block YAML that
+``rayops render`` writes and builds only the wanted fields. It works on positions in
+the text: one compiled pattern reads a line (skipping blank and comment lines), and the
+value of a field that is not wanted is skipped with one search for the next line at or
+left of its key's indentation, so the lines inside it are never visited one by one.
+Scalars mean what the full loader says they mean (:func:`rayops.loader.resolve_plain`).
 
 Anything outside that plain subset (flow collections other than ``{}`` and ``[]``,
 anchors, aliases, tags, double-quoted escapes, multi-line scalars where a wanted field
-is, several documents, tabs, unusual keys) raises :class:`Unsupported`, and the caller
-parses the file with the full loader instead: the result is the same, only slower.
+is, several documents, tabs or line breaks other than ``\\n`` and ``\\r\\n``, unusual
+keys) raises :class:`Unsupported`, and the caller parses the file with the full loader
+instead: the result is the same, only slower.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rayops.loader import resolve_plain
@@ -49,9 +53,21 @@ RAY_FIELDS: dict[str, Any] = {
 }
 """What the Ray-level summary reads (``True``: the whole value; a list: each item)."""
 
-_Line = tuple[int, str]
+_LINE = re.compile(r"(?:\n *(?:#[^\n]*)?(?=\n))*\n( *)([^ \n](?:[^\n]*[^ \t\n])?)[ \t]*(?=\n)")
+"""From the line break before a line: the next line that is not blank or a comment.
+
+Group 1 is its indentation, group 2 its content without trailing blanks; the match ends
+at the line break that ends it (the text ends with one). No match: no more lines.
+"""
+_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
+"""A document marker or directive at the left margin."""
+_TAB_START = re.compile(r"\n[ -]*\t")
+"""A tab in a line's indentation (or after its sequence dashes)."""
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029\ufeff]")
+"""Characters YAML reads as line breaks (or a byte-order mark): not handled here."""
 _NOT_PLAIN = "'\"?:{[&*!|>%@`-"
 """First characters of a line that is not a plain ``key: value``."""
+_Line = re.Match[str]
 
 
 class Unsupported(Exception):
@@ -60,146 +76,179 @@ class Unsupported(Exception):
 
 def scan(text: str, wanted: dict[str, Any] = RAY_FIELDS) -> dict[str, Any]:
     """The ``wanted`` fields of the single YAML document in ``text``."""
-    lines: list[_Line] = []
-    append = lines.append
-    for raw in text.split("\n"):
-        content = raw.lstrip(" ")
-        if not content or content[0] == "#":
-            continue
-        indent = len(raw) - len(content)
-        if indent == 0 and content[0] in "-.%\t":
-            if content.rstrip() == "---" and not lines:
-                continue
-            if content.startswith(("---", "...", "%", "\t")):
-                raise Unsupported(content[:20])
-        elif content[0] == "\t":
-            raise Unsupported("tab")
-        append((indent, content.rstrip() if content[-1] in " \r" else content))
-    if not lines or lines[0][0] != 0:
+    text = _prepared(text)
+    line = _LINE.match(text)
+    if line is not None and line[2] == "---" and not line[1]:
+        line = _LINE.match(text, line.end())  # an explicit start of the (only) document
+    if line is None or line[1]:
         raise Unsupported("no document at the left margin")
-    value, position = _block(lines, 0, 0, wanted)
-    if position != len(lines) or not isinstance(value, dict):
+    if _MARKER.search(text, line.start()):
+        raise Unsupported("document marker or directive")
+    value, after = _block(text, line, 0, wanted)
+    if after is not None or not isinstance(value, dict):
         raise Unsupported("not a single mapping")
     return value
+
+
+def _prepared(text: str) -> str:
+    """``text`` between line breaks, with ``\\n`` line ends; refused if it has other breaks or tabs."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if (not text.isascii() or "\r" in text) and _OTHER_BREAK.search(text):
+        raise Unsupported("line break other than \\n or \\r\\n, or a byte-order mark")
+    text = "\n" + text if text.endswith("\n") else "\n" + text + "\n"
+    if "\t" in text and _TAB_START.search(text):
+        raise Unsupported("tab in the indentation")
+    return text
+
+
+_UP_TO: dict[tuple[int, bool], re.Pattern[str]] = {}
+
+
+def _up_to(indent: int, items_too: bool = True) -> re.Pattern[str]:
+    """A search for the next line at or left of ``indent`` (groups as :data:`_LINE`).
+
+    Deeper lines are passed over inside the regular expression engine: this is how the
+    values of fields that are not wanted are skipped. Without ``items_too``, sequence
+    items at ``indent`` are passed over too (they are the value of a key at ``indent``).
+    """
+    pattern = _UP_TO.get((indent, items_too))
+    if pattern is None:
+        not_item = "" if items_too else f"(?! {{{indent}}}-[ \\n])"
+        pattern = _UP_TO[indent, items_too] = re.compile(
+            f"\\n{not_item}( {{0,{indent}}}+)([^ \\n#](?:[^\\n]*[^ \\t\\n])?)[ \\t]*(?=\\n)"
+        )
+    return pattern
 
 
 def _is_item(content: str) -> bool:
     return content[0] == "-" and (len(content) == 1 or content[1] == " ")
 
 
-def _block(lines: list[_Line], i: int, indent: int, want: Any) -> tuple[Any, int]:
-    if _is_item(lines[i][1]):
-        return _sequence(lines, i, indent, want)
-    return _mapping(lines, i, indent, want)
+def _block(text: str, line: _Line, indent: int, want: Any) -> tuple[Any, _Line | None]:
+    """The mapping or sequence whose first line is ``line``, at ``indent``.
+
+    Also the line after it (None at the end of the text), which is left of ``indent``
+    or, for a sequence that is a key's value at its indentation, the next key.
+    """
+    if _is_item(line[2]):
+        return _sequence(text, line, indent, want)
+    return _mapping(text, line[2], line.end(), indent, want)
 
 
-def _skip(lines: list[_Line], i: int, indent: int, nested_items: bool) -> int:
-    count = len(lines)
-    while i < count:
-        line_indent, content = lines[i]
-        if line_indent > indent or (nested_items and line_indent == indent and _is_item(content)):
-            i += 1
-        else:
-            break
-    return i
+def _scalar_ends(text: str, end: int, after: _Line | None) -> None:
+    """Refuse a scalar ending at ``end`` when a deeper line comes before ``after``."""
+    following = _LINE.match(text, end)
+    if following is not None and (after is None or following.start() < after.start()):
+        raise Unsupported("multi-line scalar or block scalar")
 
 
-_PREFIXES: dict[int, tuple[str, ...]] = {}
-
-
-def _prefixes(want: dict[str, Any]) -> tuple[str, ...]:
-    """``("key:", ...)`` for the keys of ``want`` (the wanted trees are module constants)."""
-    found = _PREFIXES.get(id(want))
-    if found is None:
-        found = _PREFIXES[id(want)] = tuple(f"{key}:" for key in want)
-    return found
-
-
-def _mapping(lines: list[_Line], i: int, indent: int, want: Any) -> tuple[dict[str, Any], int]:
+def _mapping(
+    text: str, content: str, end: int, indent: int, want: Any
+) -> tuple[dict[str, Any], _Line | None]:
+    """The mapping at ``indent`` whose first line has ``content`` and ends at ``end``."""
     if isinstance(want, list):
         raise Unsupported("a mapping where a list is wanted")
+    next_line = (_UP_TO.get((indent, True)) or _up_to(indent)).search
+    wanted = None if want is True else want.get
     result: dict[str, Any] = {}
-    count = len(lines)
-    wanted = _prefixes(want) if isinstance(want, dict) else None
-    while i < count:
-        line_indent, content = lines[i]
-        if line_indent != indent or _is_item(content):
-            break
-        plain = content[0] not in _NOT_PLAIN
-        if wanted is not None and plain and not content.startswith(wanted):
-            # Not a wanted key (a wanted one would start with "key:"): skip its value.
-            i = _skip(lines, i + 1, indent, content[-1] == ":")
-            continue
-        colon = content.find(": ") if plain else -1
-        if colon != -1:
-            key, rest = content[:colon], content[colon + 2 :].lstrip(" ")
+    line: _Line | None
+    while True:
+        if content[0] in _NOT_PLAIN:
+            key, rest = _split_key(content)
+        else:
+            key, colon, rest = content.partition(": ")
+            if colon:
+                if rest[0] == " ":
+                    rest = rest.lstrip(" ")
+            elif content[-1] == ":":
+                key = content[:-1]
+            else:
+                raise Unsupported("expected a mapping key")
+            if key[-1] == " ":
+                raise Unsupported("blank before a colon")
+        sub = want if wanted is None else wanted(key)
+        if sub is None:
+            # Not wanted: the search passes over its value.
+            line = (next_line if rest else _up_to(indent, False).search)(text, end)
+        else:
             if not _PLAIN_KEYS.get(key, False):
                 key, rest = _split_key(content)
-        elif plain and content[-1] == ":" and _PLAIN_KEYS.get(content[:-1], False):
-            key, rest = content[:-1], ""
-        else:
-            key, rest = _split_key(content)
-        i += 1
-        sub = want if want is True else want.get(key)
-        if sub is None:
-            i = _skip(lines, i, indent, not rest)
-            continue
-        if key in result:
-            raise Unsupported("duplicate key")
-        result[key], i = _value(lines, i, indent, rest, sub)
-    if i < count and lines[i][0] > indent:
-        raise Unsupported("unexpected indentation")
-    return result, i
+            if key in result:
+                raise Unsupported("duplicate key")
+            if rest:
+                value = _SCALARS.get(rest)
+                result[key] = _scalar_value(rest) if value is None else value
+                line = next_line(text, end)
+                if (len(text) - 1 if line is None else line.start()) != end:
+                    _scalar_ends(text, end, line)  # something between: blank lines, or deeper ones
+            else:
+                line = _LINE.match(text, end)
+                if line is None:
+                    result[key] = None
+                else:
+                    deeper = len(line[1])
+                    if deeper > indent:
+                        result[key], line = _block(text, line, deeper, sub)
+                    elif deeper == indent and _is_item(line[2]):
+                        result[key], line = _sequence(text, line, indent, sub)
+                    else:
+                        result[key] = None
+        if line is None:
+            return result, None
+        content = line[2]
+        line_indent = len(line[1])
+        if line_indent != indent or (content[0] == "-" and (len(content) == 1 or content[1] == " ")):
+            if line_indent > indent:
+                raise Unsupported("unexpected indentation")
+            return result, line
+        end = line.end()
 
 
-def _sequence(lines: list[_Line], i: int, indent: int, want: Any) -> tuple[list[Any], int]:
+def _scalar_value(text: str) -> Any:
+    """:func:`_scalar`, remembered for the next time (the same sizes and images recur)."""
+    value = _scalar(text)
+    if value is not None and len(_SCALARS) < _MAX_SCALARS and not isinstance(value, dict | list):
+        _SCALARS[text] = value
+    return value
+
+
+def _sequence(text: str, line: _Line, indent: int, want: Any) -> tuple[list[Any], _Line | None]:
+    """The sequence at ``indent`` whose first item is ``line``."""
     items: list[Any] = []
     item_want = want[0] if isinstance(want, list) and want else True if want is True else None
     if item_want is None:
         raise Unsupported("a list where a mapping is wanted")
-    count = len(lines)
-    while i < count and lines[i][0] == indent and _is_item(lines[i][1]):
-        content = lines[i][1][1:]
+    following: _Line | None = line
+    while following is not None and len(following[1]) == indent and _is_item(following[2]):
+        content = following[2][1:]
         body = content.lstrip(" ")
+        end = following.end()
         if not body:
-            i += 1
-            if i < count and lines[i][0] > indent:
-                value, i = _block(lines, i, lines[i][0], item_want)
+            following = _LINE.match(text, end)
+            if following is not None and len(following[1]) > indent:
+                value, following = _block(text, following, len(following[1]), item_want)
                 items.append(value)
             else:
                 items.append(None)
             continue
         if _is_item(body):
             raise Unsupported("nested inline sequence")
-        column = indent + 1 + len(content) - len(body)
         if _key_split(body) is not None:
-            lines[i] = (column, body)
-            value, i = _mapping(lines, i, column, item_want)
+            column = indent + 1 + len(content) - len(body)
+            value, following = _mapping(text, body, end, column, item_want)
             items.append(value)
             continue
-        i += 1
-        if i < count and lines[i][0] > indent:
-            raise Unsupported("multi-line scalar")
-        items.append(_scalar(body))
-    return items, i
-
-
-def _value(lines: list[_Line], i: int, indent: int, rest: str, want: Any) -> tuple[Any, int]:
-    count = len(lines)
-    if not rest:
-        if i < count and lines[i][0] > indent:
-            return _block(lines, i, lines[i][0], want)
-        if i < count and lines[i][0] == indent and _is_item(lines[i][1]):
-            return _sequence(lines, i, indent, want)
-        return None, i
-    if i < count and lines[i][0] > indent:
-        raise Unsupported("multi-line scalar or block scalar")
-    return _scalar(rest), i
+        following = _up_to(indent).search(text, end)
+        if (len(text) - 1 if following is None else following.start()) != end:
+            _scalar_ends(text, end, following)
+        items.append(_scalar_value(body))
+    return items, following
 
 
 def _key_split(content: str) -> tuple[str, str] | None:
     first = content[0]
-    if first in '"?{[&*!|>%@`':
+    if first in '"?{[&*!|>%@`#':
         raise Unsupported("key or value style not handled")
     if first == "'":
         end = content.find("'", 1)
@@ -217,6 +266,10 @@ def _key_split(content: str) -> tuple[str, str] | None:
 
 
 _PLAIN_KEYS: dict[str, bool] = {}
+"""Whether a key, written plain, is that same string (not a number, boolean or null)."""
+_SCALARS: dict[str, Any] = {}
+"""The values of scalars read so far, by their text (most repeat: images, sizes, versions)."""
+_MAX_SCALARS = 100_000
 
 
 def _split_key(content: str) -> tuple[str, str]:
@@ -227,8 +280,10 @@ def _split_key(content: str) -> tuple[str, str]:
     if content[0] != "'":
         plain = _PLAIN_KEYS.get(key)
         if plain is None:
-            resolved = resolve_plain(key)
-            plain = _PLAIN_KEYS[key] = isinstance(resolved, str) and resolved == key and " #" not in key
+            resolved = resolve_plain(key) if key else None
+            plain = _PLAIN_KEYS[key] = (
+                isinstance(resolved, str) and resolved == key and " #" not in key and key[-1] != " "
+            )
         if not plain:
             raise Unsupported("key that is not a plain string")
     return key, rest
@@ -254,8 +309,8 @@ def _scalar(text: str) -> Any:
         return text[1:end]
     if text in ("{}", "[]"):
         return {} if text == "{}" else []
-    if first in "{[&*!|>%@`?":
-        raise Unsupported("flow, anchor, alias, tag or block scalar")
+    if first in "{[&*!|>%@`?#":
+        raise Unsupported("flow, anchor, alias, tag, block scalar or comment")
     comment = text.find(" #")
     if comment != -1:
         text = text[:comment].rstrip()

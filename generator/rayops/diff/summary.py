@@ -14,6 +14,11 @@ Scale: with ``enableInTreeAutoscaling: true`` a group runs between ``minReplicas
 (default 0) and ``maxReplicas`` (no maximum: unbounded); without it the operator keeps
 ``replicas`` (clamped to min..max), so the minimum and maximum are both that number.
 The initial size, what a new cluster starts with, is ``replicas`` clamped to min..max.
+
+Suspended is zero, as the operator keeps it: a worker group with ``suspend: true`` has
+no Pods, and a suspended cluster none at all, head included (the cluster spec's
+``suspend``, or the owner's: a RayService's ``spec.suspend``, KubeRay 1.7, deletes its
+clusters; a suspended RayJob or RayCronJob runs none).
 """
 
 from __future__ import annotations
@@ -23,8 +28,25 @@ from functools import cached_property
 from typing import Any
 
 from rayops.diff.quantity import parse_quantity
+from rayops.diff.scan import RAY_FIELDS
 
 RAY_KINDS = ("RayCluster", "RayService", "RayJob", "RayCronJob")
+
+
+def _with_suspend(wanted: Any) -> Any:
+    """``wanted`` with ``suspend`` read beside every cluster spec and worker group."""
+    if isinstance(wanted, list):
+        return [_with_suspend(item) for item in wanted]
+    if not isinstance(wanted, dict):
+        return wanted
+    found = {key: _with_suspend(value) for key, value in wanted.items()}
+    if "workerGroupSpecs" in wanted or "groupName" in wanted:
+        found["suspend"] = True
+    return found
+
+
+SUMMARY_FIELDS: dict[str, Any] = _with_suspend(RAY_FIELDS)
+"""What :func:`summarize` reads: the fast reader's fields and every ``suspend``."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +76,12 @@ class WorkerGroup:
     hosts: int
     pod: Resources
     images: tuple[str, ...]
+    suspended: bool = False
 
     def count(self, which: str, autoscaling: bool) -> int | None:
         """Pods at ``which`` scale (``min``, ``max`` or ``initial``); None when unbounded."""
+        if self.suspended:
+            return 0
         high = self.max_replicas
         # As the operator clamps: up to minReplicas, then down to maxReplicas (which wins).
         low = self.min_replicas or 0 if high is None else min(self.min_replicas or 0, high)
@@ -84,6 +109,7 @@ class ClusterSummary:
     head_images: tuple[str, ...]
     groups: tuple[WorkerGroup, ...]
     upgrade_strategy: str = ""
+    suspended: bool = False
 
     @property
     def images(self) -> tuple[str, ...]:
@@ -102,6 +128,8 @@ class ClusterSummary:
         return {which: self._total(which) for which in ("min", "max", "initial")}
 
     def _total(self, which: str) -> Resources | None:
+        if self.suspended:
+            return Resources()
         total = self.head
         for group in self.groups:
             count = group.count(which, self.autoscaling)
@@ -215,11 +243,13 @@ def summarize(value: dict[str, Any]) -> ClusterSummary | None:
                 hosts,
                 pod,
                 images,
+                group.get("suspend") is True,
             )
         )
     owner_spec = _mapping(value.get("spec"))
     strategy = owner_spec.get("upgradeStrategy") if value.get("kind") == "RayService" else None
     strategy = strategy if isinstance(strategy, dict) else spec.get("upgradeStrategy")
+    suspended = spec.get("suspend") is True or owner_spec.get("suspend") is True
     return ClusterSummary(
         kind=str(value.get("kind")),
         namespace=str(metadata.get("namespace") or ""),
@@ -230,4 +260,5 @@ def summarize(value: dict[str, Any]) -> ClusterSummary | None:
         head_images=head_images,
         groups=tuple(groups),
         upgrade_strategy=str(strategy.get("type") or "") if isinstance(strategy, dict) else "",
+        suspended=suspended,
     )

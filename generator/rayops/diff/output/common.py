@@ -56,6 +56,11 @@ def change_lines(change: Change) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     where = change.where or "(whole object)"
     old, new = change.old, change.new
+    if change.op == "reordered":
+        return [
+            ("-", f"{where}: order {', '.join(map(str, old))}"),
+            ("+", f"{where}: order {', '.join(map(str, new))}"),
+        ]
     if isinstance(old, Hidden) or isinstance(new, Hidden):
         verb = {"added": "added", "removed": "removed"}.get(change.op, "changed")
         return [("~", f"{where}: secret value {verb} {HIDDEN_TEXT}")]
@@ -120,14 +125,16 @@ def group_text(group: WorkerGroup, autoscaling: bool) -> str:
     high = "∞" if group.max_replicas is None else str(group.max_replicas)
     replicas = "-" if group.replicas is None else str(group.replicas)
     hosts = f" x{group.hosts} hosts" if group.hosts > 1 else ""
-    return f"{group.name} {replicas} ({low}..{high}){hosts}"
+    suspended = " suspended" if group.suspended else ""
+    return f"{group.name} {replicas} ({low}..{high}){hosts}{suspended}"
 
 
 def groups_text(cluster: ClusterSummary | None) -> str:
     """Every worker group of a cluster, comma-separated."""
     if cluster is None:
         return "—"
-    return ", ".join(group_text(g, cluster.autoscaling) for g in cluster.groups) or "no workers"
+    text = ", ".join(group_text(g, cluster.autoscaling) for g in cluster.groups) or "no workers"
+    return f"suspended: {text}" if cluster.suspended else text
 
 
 def scale_text(cluster: ClusterSummary | None) -> str:

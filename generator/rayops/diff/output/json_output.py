@@ -12,7 +12,8 @@
    "resources": [{"status": "deleted" | "modified" | "renamed" | "added",
                   "apiVersion", "kind", "namespace", "name", "previousName" (renamed only),
                   "impacts": [{"label", "severity": "error" | "warning" | "info", "message", "path"}],
-                  "changes": [{"path", "op": "added" | "removed" | "changed", "old", "new"}]}]}]}
+                  "changes": [{"path", "op": "added" | "removed" | "changed" | "reordered",
+                               "old", "new"}]}]}]}
 TOTALS  = {"clusters": N, "min": RES | null, "max": RES | null}   (null: unbounded)
 RES     = {"cpuMillis": int, "memoryBytes": int, "gpu": int}       (rounded up)
 CLUSTER = {"rayVersion", "images": [...], "autoscaling": bool, "head": RES,
@@ -21,6 +22,8 @@ CLUSTER = {"rayVersion", "images": [...], "autoscaling": bool, "head": RES,
            "min": RES | null, "max": RES | null}
 ```
 
+``reordered``: the items of a list matched by key (worker groups, containers, env...)
+changed order; ``old`` and ``new`` list their keys (``"groupName=a"``) in each order.
 Secret values appear as the string ``"(secret value hidden)"``. Keys and ordering only
 change with a new ``version``.
 """
@@ -97,9 +100,9 @@ def _resource(diff: ResourceDiff) -> dict[str, Any]:
     changes = []
     for change in diff.changes:
         entry: dict[str, Any] = {"path": change.where, "op": change.op}
-        if change.op in ("removed", "changed"):
+        if change.op in ("removed", "changed", "reordered"):
             entry["old"] = plain(change.old)
-        if change.op in ("added", "changed"):
+        if change.op in ("added", "changed", "reordered"):
             entry["new"] = plain(change.new)
         changes.append(entry)
     item["changes"] = changes

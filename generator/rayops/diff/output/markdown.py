@@ -3,11 +3,14 @@
 GitHub refuses comments over 65,536 characters. The summary always fits (it is
 per environment, not per resource); resource sections are added, deleted first, then
 modified, then added, while they fit, and a note says how many were left out and
-where the full diff is (a file the CI job uploads as an artifact).
+where the full diff is (a file the CI job uploads as an artifact). Every part is scrubbed
+of secret values (``scrub``) before it is measured, so the comment that is printed is the
+one that was measured, and no cut splits a value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rayops.diff.engine import cluster_rows
@@ -125,13 +128,17 @@ def write_markdown(
     diagram: bool = False,
     limit: int = GITHUB_COMMENT_LIMIT,
     full_diff_name: str = "",
+    scrub: Callable[[str], str] = str,
 ) -> Markdown:
-    """The comment; with ``limit`` sections that do not fit are left out, with a note."""
+    """The comment; with ``limit`` sections that do not fit are left out, with a note.
+
+    ``scrub`` is applied to every part before it is measured (secret values out).
+    """
     head = [COMMENT_MARKER, f"### rayops diff: `{result.base}` → `{result.head}`", ""]
     changed = [env for env in result.environments if env.resources]
     if not changed:
         head.append(f"No change to the rendered resources (KubeRay {result.kuberay_version}).")
-        return Markdown("\n".join(head) + "\n", False, 0)
+        return Markdown(scrub("\n".join(head) + "\n"), False, 0)
     head += [
         f"KubeRay {result.kuberay_version}; resources compared from "
         + (
@@ -149,7 +156,7 @@ def write_markdown(
     head.append("")
     for env in changed:
         head += _environment_summary(env)
-    text = "\n".join(head) + "\n"
+    text = scrub("\n".join(head) + "\n")
     sections = sorted(
         ((env, diff) for env in changed for diff in env.resources),
         key=lambda pair: (STATUS_ORDER[pair[1].status], pair[0].name, pair[1].key),
@@ -163,14 +170,14 @@ def write_markdown(
                 found[(cluster.kind, cluster.namespace, cluster.name)] = cluster
     omitted = 0
     for position, (env, diff) in enumerate(sections):
-        section = _section(env, diff, diagrams[env.name])
+        section = scrub(_section(env, diff, diagrams[env.name]))
         if len(text) + len(section) + NOTE_RESERVE > limit:
             omitted = len(sections) - position
             break
         text += section
     if omitted:
         where = f" in `{full_diff_name}` (the workflow's artifact)" if full_diff_name else ""
-        text += (
+        text += scrub(
             f"\n> **{omitted} more changed resources are not shown**: a comment holds at most "
             f"{GITHUB_COMMENT_LIMIT:,} characters. The full diff is{where or ' in the full output'}.\n"
         )
