@@ -74,6 +74,8 @@ class ScriptedApi:
         self.webhooks: list[dict[str, Any]] = []
         self.webhook_failures = 0
         self.patch_failures = 0
+        # Answers to the next patches, in order: 0 applies the patch, 409 or 5xx refuses it.
+        self.patch_answers: list[int] = []
         self.events: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []
         self.produced: list[dict[str, Any]] = []
@@ -219,6 +221,12 @@ class ScriptedApi:
         if self.patch_failures:
             self.patch_failures -= 1
             return _status(500, "InternalError", "etcdserver: request timed out")
+        answer = self.patch_answers.pop(0) if self.patch_answers else 0
+        if answer == 409:
+            self.patches.append((request.name or "", 409))
+            return _status(409, "Conflict", "the object has been modified; please apply your changes")
+        if answer:
+            return _status(answer, "InternalError", "etcdserver: request timed out")
         stored = self.objects[key]
         patch = json.loads(request.body)
         expected = (patch.get("metadata") or {}).pop("resourceVersion", None)

@@ -238,3 +238,54 @@ def test_dockerfile_is_small_standard_and_non_root() -> None:
     assert (
         re.search(r'^ENTRYPOINT \["rayops", "watch"\]', text, re.MULTILINE) or 'ENTRYPOINT ["rayops"]' in text
     )
+
+
+def hook_rule(**settings: Any) -> dict[str, Any]:
+    return {
+        "events": ["JobFinished"],
+        "actions": [{"webhook": {"url": "https://hooks.example/ray", **settings}}],
+    }
+
+
+def test_a_claim_must_outlast_the_slowest_event(tmp_path: Path) -> None:
+    # A default webhook: 4 attempts of 5 s and backoffs of 1, 2 and 4 s: 27 s at worst.
+    with pytest.raises(UsageError) as error:
+        parse_watch_config({"namespaces": ["a"], "claimTimeoutSeconds": 20, "rules": [hook_rule()]})
+    assert str(error.value).startswith("watch['claimTimeoutSeconds']: claimTimeoutSeconds (20) must exceed")
+    assert "(27 s for RayJob JobFinished" in str(error.value)
+    assert parse_watch_config({"namespaces": ["a"], "claimTimeoutSeconds": 28, "rules": [hook_rule()]})
+    # Unset (120 s), it names the rule that is too slow; the actions of every matching rule add
+    # up (4 x 15 s + 7 s of backoffs, and two Events of up to 30 s each).
+    slow = {"events": ["JobFinished"], "states": ["FAILED"], "actions": [{"event": {}}, {"event": {}}]}
+    with pytest.raises(UsageError) as error:
+        parse_watch_config({"namespaces": ["a"], "rules": [hook_rule(timeoutSeconds=15), slow]})
+    assert str(error.value).startswith("watch['rules'][1]: claimTimeoutSeconds (120) must exceed")
+    assert "(127 s for RayJob JobFinished FAILED" in str(error.value)
+    path = tmp_path / "watch.yaml"
+    path.write_text(
+        "namespaces: [ray-dev]\nclaimTimeoutSeconds: 10\n"
+        "rules: [{events: [JobFinished], actions: [{webhook: {url: 'https://x', retries: 1}}]}]\n"
+    )
+    with pytest.raises(UsageError, match=re.escape(f"{path}:2:22: claimTimeoutSeconds (10) must exceed")):
+        load_watch_config(str(path))
+
+
+@pytest.mark.parametrize(
+    ("rules", "slowest"),
+    [
+        ([hook_rule()], 27),  # 4 x 5 s + 1 + 2 + 4 s
+        ([hook_rule(timeoutSeconds=30, retries=5)], 211),  # 6 x 30 s + 31 s
+        ([{"events": ["JobFinished"], "actions": [{"log": {}}]}], 0),
+    ],
+)
+def test_sigterm_lets_the_slowest_event_finish_within_the_pod_grace_period(
+    rules: list[dict[str, Any]], slowest: float
+) -> None:
+    from rayops.watch.runner import operator_settings
+
+    config = parse_watch_config({"namespaces": ["a"], "claimTimeoutSeconds": 600, "rules": rules})
+    exit_timeout = operator_settings(config).queueing.exit_timeout
+    assert exit_timeout > slowest
+    objects = watcher_manifests(config, ["a"], "ghcr.io/example/rayops:0.1.0", "rayops-system")
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > exit_timeout

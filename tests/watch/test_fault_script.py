@@ -19,7 +19,7 @@ from tests.watch.kuberay_objects import job_finished, job_running, ray_job
 pytestmark = pytest.mark.asyncio
 
 
-def webhook_config(api: ScriptedApi, **extra: Any) -> WatchConfig:
+def webhook_config(api: ScriptedApi, hook_timeout: float = 5.0, **extra: Any) -> WatchConfig:
     return parse_watch_config(
         {
             "namespaces": ["ray-dev"],
@@ -29,7 +29,14 @@ def webhook_config(api: ScriptedApi, **extra: Any) -> WatchConfig:
                 {
                     "events": ["JobFinished"],
                     "actions": [
-                        {"webhook": {"url": f"{api.url}/hook", "retries": 2, "backoffSeconds": 0.01}}
+                        {
+                            "webhook": {
+                                "url": f"{api.url}/hook",
+                                "retries": 2,
+                                "backoffSeconds": 0.01,
+                                "timeoutSeconds": hook_timeout,
+                            }
+                        }
                     ],
                 }
             ],
@@ -163,8 +170,9 @@ async def test_webhook_that_keeps_failing_leaves_the_claim_for_a_later_retry(
     ]
     # The next replica, once the claim timed out, delivers it.
     api.webhook_failures = 0
-    config = webhook_config(api, claimTimeoutSeconds=1)
-    await asyncio.sleep(1.0)
+    # A claim outlasts the slowest delivery (3 x 0.6 s and the backoffs): 2 seconds.
+    config = webhook_config(api, hook_timeout=0.6, claimTimeoutSeconds=2)
+    await asyncio.sleep(2.0)
     stop, task = await start(api, config, "replica-b")
     await wait_for(lambda: len(api.webhooks) == 1)
     await settle(api)
@@ -259,7 +267,7 @@ async def test_a_claim_left_by_a_dead_replica_is_taken_over_without_any_new_even
     # replica-a claimed the event, then died before acting: the claim is fresh when replica-b starts.
     patch = claim_patch(job, read_checkpoint(job), detect(None, job), "replica-a", time.time())
     api.get("RayJob", "train")["metadata"]["annotations"] = patch["metadata"]["annotations"]
-    stop, task = await start(api, webhook_config(api, claimTimeoutSeconds=1), "replica-b")
+    stop, task = await start(api, webhook_config(api, hook_timeout=0.6, claimTimeoutSeconds=2), "replica-b")
     await asyncio.sleep(0.3)
     assert api.webhooks == []  # not while the claim is fresh
     await wait_for(lambda: len(api.webhooks) == 1, timeout=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -146,21 +147,115 @@ def test_rayservice_ready_upgrade_started_finished() -> None:
     assert ("UpgradeRolledBack", "") in reasons(upgrading, abandoned)
 
 
-def test_rayservice_not_ready_but_not_while_initializing_and_rollback_condition() -> None:
+def test_rayservice_not_ready_but_not_while_initializing() -> None:
     status = service_status(ready=False)
     assert reasons(None, ray_service(**status)) == [("ServiceNotReady", "")]
     status["conditions"][0]["reason"] = "Initializing"
     assert reasons(None, ray_service(**status)) == []
-    rolling_back = service_status(ready=True, pending="llm-raycluster-bbbbb")
-    rolling_back["conditions"].append(
+
+
+def rolling_back(pending: str = "llm-raycluster-bbbbb") -> dict:
+    """A 1.7 RayService whose incremental upgrade is being rolled back (RollbackInProgress)."""
+    status = service_status(ready=True, pending=pending)
+    status["conditions"].append(
         {
             "type": "RollbackInProgress",
             "status": "True",
-            "reason": "TargetClusterChanged",
+            "reason": "DesiredClusterSpecChanged",
+            "message": "Goal state reverted to original cluster, rolling back.",
             "lastTransitionTime": T2,
         }
     )
-    assert ("UpgradeRolledBack", "") in reasons(None, ray_service(**rolling_back))
+    return ray_service(**status)
+
+
+def test_rayservice_rollback_is_one_event_on_completion_keyed_by_the_pending_cluster() -> None:
+    upgrading = ray_service(**service_status(ready=True, pending="llm-raycluster-bbbbb"))
+    started = rolling_back()
+    # Starting a rollback is no event yet (it can be cancelled), neither live nor after a restart.
+    assert "UpgradeRolledBack" not in [r for r, _ in reasons(upgrading, started)]
+    assert "UpgradeRolledBack" not in [r for r, _ in reasons(None, started)]
+    # Complete: KubeRay drops the condition and the pending cluster, the active one stays.
+    complete = ray_service(**service_status(ready=True))
+    rolled_back = [e for e in detect(started, complete) if e.reason == "UpgradeRolledBack"]
+    assert [e.occurrence for e in rolled_back] == ["llm-raycluster-bbbbb"]
+    # Over the whole rollback, one event.
+    timeline = [upgrading, started, started, complete, complete]
+    every = [e.key for old, new in itertools.pairwise(timeline) for e in detect(old, new)]
+    assert sum(key.startswith("UpgradeRolledBack/") for key in every) == 1
+
+
+def test_rayservice_cancelled_rollback_emits_nothing_and_the_upgrade_finishes() -> None:
+    upgrading = ray_service(**service_status(ready=True, pending="llm-raycluster-bbbbb"))
+    started = rolling_back()
+    # The goal went back to the pending cluster's spec: KubeRay drops the condition, goes on.
+    cancelled = ray_service(**service_status(ready=True, pending="llm-raycluster-bbbbb"))
+    finished = ray_service(**service_status(ready=True, active="llm-raycluster-bbbbb"))
+    timeline = [upgrading, started, cancelled, finished]
+    every = [(e.reason, e.occurrence) for old, new in itertools.pairwise(timeline) for e in detect(old, new)]
+    assert not [event for event in every if event[0] == "UpgradeRolledBack"]
+    assert ("UpgradeFinished", "llm-raycluster-bbbbb") in every
+
+
+def test_rayservice_creation_is_no_upgrade() -> None:
+    # KubeRay names the first cluster pending while none is active, then makes it active.
+    creating = ray_service(**service_status(ready=False, active="", pending="llm-raycluster-aaaaa"))
+    creating["status"]["conditions"][0]["reason"] = "Initializing"
+    assert reasons(None, creating) == []
+    created = ray_service(**service_status(ready=True, active="llm-raycluster-aaaaa"))
+    assert reasons(creating, created) == [("ServiceReady", "")]
+    # A first cluster replaced before it served (its spec changed meanwhile) is no rollback either.
+    replaced = ray_service(**service_status(ready=False, active="", pending="llm-raycluster-ccccc"))
+    replaced["status"]["conditions"][0]["reason"] = "Initializing"
+    assert reasons(creating, replaced) == []
+
+
+def suspending_service(reason: str, suspending: bool, suspended: bool) -> dict:
+    """A 1.7 RayService while the suspend it was asked for runs (KubeRay's handleSuspend)."""
+    status = service_status(ready=False, active="", when=T2)
+    status["conditions"][0].update(reason=reason, message="RayService is suspending.")
+    status["conditions"] += [
+        {
+            "type": "Suspending",
+            "status": "True" if suspending else "False",
+            "reason": "SuspendInProgress" if suspending else "SuspendComplete",
+            "lastTransitionTime": T2,
+        },
+        {
+            "type": "Suspended",
+            "status": "True" if suspended else "False",
+            "reason": "SuspendComplete",
+            "lastTransitionTime": T2,
+        },
+    ]
+    return ray_service(**status)
+
+
+def test_a_requested_suspend_is_no_failure() -> None:
+    ready = ray_service(**service_status(ready=True))
+    for suspending in (
+        suspending_service("SuspendInProgress", suspending=True, suspended=False),
+        suspending_service("SuspendComplete", suspending=False, suspended=True),
+        suspending_service("ZeroServeEndpoints", suspending=True, suspended=False),
+    ):
+        assert reasons(ready, suspending) == [] and reasons(None, suspending) == []
+    # A RayCluster whose suspend deletes its Pods: Provisioned is still True, Suspending is True.
+    provisioned = ray_cluster(**cluster_conditions(head_ready=True))
+    suspending = cluster_conditions(head_ready=False, when=T2)
+    suspending["conditions"].append(
+        {
+            "type": "RayClusterSuspending",
+            "status": "True",
+            "reason": "RayClusterSuspending",
+            "lastTransitionTime": T2,
+        }
+    )
+    assert reasons(provisioned, with_status(provisioned, suspending)) == []
+    assert reasons(None, with_status(provisioned, suspending)) == []
+    # Without a suspend, the same lost head is one.
+    assert reasons(provisioned, with_status(provisioned, cluster_conditions(head_ready=False, when=T2))) == [
+        ("HeadLost", "")
+    ]
 
 
 def test_rayservice_legacy_service_status() -> None:
@@ -233,6 +328,39 @@ def test_done_keys_are_bounded() -> None:
         ]
     done = read_checkpoint(cron).done
     assert len(done) == MAX_DONE_KEYS and done[-1].endswith("10:36:00Z")
+
+
+def test_trimming_done_keys_keeps_what_the_status_still_shows() -> None:
+    # A service upgraded again and again: its ServiceReady key is the oldest of the list.
+    service = ray_service(**service_status(ready=True))
+    (ready,) = detect(None, service)
+    service["metadata"]["annotations"] = done_patch(service, read_checkpoint(service), [ready])["metadata"][
+        "annotations"
+    ]
+    previous = service
+    for number in range(MAX_DONE_KEYS):
+        upgrading = with_status(service, service_status(ready=True, pending=f"llm-raycluster-{number}"))
+        events = [e for e in detect(previous, upgrading) if e.reason != "ServiceReady"]
+        finished = with_status(service, service_status(ready=True, active=f"llm-raycluster-{number}"))
+        events += [e for e in detect(upgrading, finished) if e.reason != "ServiceReady"]
+        patch = done_patch(service, read_checkpoint(service), events)
+        service["metadata"]["annotations"] = patch["metadata"]["annotations"]
+        previous = finished
+    done = read_checkpoint(service).done
+    assert ready.key in done
+    assert len(done) <= MAX_DONE_KEYS + 1
+    # And a key the caller says the status shows is never the one dropped.
+    keys = [f"CronJobScheduled//{n}" for n in range(MAX_DONE_KEYS + 3)]
+    cron = ray_cronjob()
+    cron["metadata"]["annotations"] = {
+        ANNOTATION: json.dumps({"uid": cron["metadata"]["uid"], "done": keys[:-1]})
+    }
+    event = detect(None, with_status(cron, {"lastScheduleTime": "later"}))[0]
+    patch = done_patch(cron, read_checkpoint(cron), [event], keep=[keys[0]])
+    cron["metadata"]["annotations"] = patch["metadata"]["annotations"]
+    kept = read_checkpoint(cron).done
+    assert keys[0] in kept and keys[1] not in kept and kept[-1] == event.key
+    assert len(kept) == MAX_DONE_KEYS
 
 
 def test_metrics_state_gauge_moves_with_the_object() -> None:

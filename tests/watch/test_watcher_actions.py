@@ -262,3 +262,80 @@ async def test_an_api_error_while_claiming_is_retried_not_lost(
     await watcher.retry_due()
     assert len(scripted_api.webhooks) == 1 and watcher.next_retry() is None
     assert read_checkpoint(scripted_api.get("RayJob", "train")).done
+
+
+class FlakyApi:
+    """The API behind a network that drops the next ``failures`` requests (an API server outage)."""
+
+    def __init__(self, api: KubeApi, failures: int) -> None:
+        self.api, self.failures, self.dropped = api, failures, 0
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.api, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if self.failures:
+                self.failures -= 1
+                self.dropped += 1
+                raise (
+                    aiohttp.ClientConnectionError("connection refused")
+                    if self.failures % 2
+                    else TimeoutError()
+                )
+            return await method(*args, **kwargs)
+
+        return call
+
+
+async def test_leader_election_rides_out_an_api_server_outage(
+    scripted_api: ScriptedApi, clients: Any
+) -> None:
+    api, _ = clients
+    flaky = FlakyApi(api, failures=4)
+    elector = LeaderElector(flaky, "ray-dev", "rayops-watch", "replica-a", 2, 0.01)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    assert await asyncio.wait_for(elector.wait_for_leadership(stop), 5)
+    assert flaky.dropped == 4 and elector.is_leader
+    # While leading, a renewal that cannot reach the API server is tried again, not fatal.
+    flaky.failures = 2
+    renewing = asyncio.create_task(elector.keep_renewing(stop))
+    await asyncio.sleep(0.2)
+    assert not renewing.done() and flaky.dropped == 6 and elector.is_leader
+    stop.set()
+    await asyncio.wait_for(renewing, 5)
+    flaky.failures = 1
+    await elector.release()  # logged, never raised at shutdown
+
+
+async def test_lease_expiry_is_timed_on_the_local_clock_not_the_holders(
+    scripted_api: ScriptedApi, clients: Any
+) -> None:
+    api, _ = clients
+    now = [1000.0]
+    skew = 60.0  # the holder's clock is a minute behind ours
+    lease = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "rayops-watch", "namespace": "ray-dev", "resourceVersion": "1"},
+        "spec": {"holderIdentity": "replica-a", "leaseDurationSeconds": 15, "leaseTransitions": 0},
+    }
+
+    def holder_renews() -> None:
+        from rayops.watch.leader import _micro_time
+
+        lease["spec"]["renewTime"] = _micro_time(now[0] - skew)
+        scripted_api.objects[("leases", "ray-dev", "rayops-watch")] = json.loads(json.dumps(lease))
+
+    holder_renews()
+    standby = LeaderElector(api, "ray-dev", "rayops-watch", "replica-b", 15, 5, clock=lambda: now[0])
+    assert not await standby.try_acquire_or_renew()  # the holder renewed just now, on its clock
+    now[0] += 10
+    holder_renews()
+    assert not await standby.try_acquire_or_renew()
+    now[0] += 14  # 14 s since the last renewal seen: not expired
+    assert not await standby.try_acquire_or_renew()
+    now[0] += 2  # the holder stopped renewing 16 s ago, by our clock
+    assert await standby.try_acquire_or_renew()
+    assert (
+        scripted_api.objects[("leases", "ray-dev", "rayops-watch")]["spec"]["holderIdentity"] == "replica-b"
+    )

@@ -29,7 +29,8 @@ from rayops.watch.lifecycle import LifecycleEvent
 ANNOTATION: Final = "watch.rayops.dev/checkpoint"
 OUTCOME_ANNOTATION: Final = "watch.rayops.dev/last-event"
 MAX_DONE_KEYS: Final = 32
-"""Older keys are dropped: their occurrences (older job IDs, transition times) never come back."""
+"""Older keys are dropped: their occurrences (older job IDs, transition times) never come back.
+The newest key of each reason, and any key the status shows now, are kept beyond the bound."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,46 @@ def done_patch(
     checkpoint: Checkpoint,
     events: Iterable[LifecycleEvent],
     extra_annotations: Mapping[str, str] | None = None,
+    *,
+    keep: Iterable[str] = (),
+    reclaim: Iterable[LifecycleEvent] = (),
+    holder: str = "",
+    now: float = 0.0,
 ) -> dict[str, Any]:
-    """A merge patch marking ``events`` done (and their claims released) at ``obj``'s resourceVersion."""
+    """A merge patch marking ``events`` done (and their claims released) at ``obj``'s resourceVersion.
+
+    ``keep`` are keys the object's status shows now (never dropped from the bounded list);
+    ``reclaim`` are events whose claims ``holder`` renews at ``now`` in the same write.
+    """
     keys = [event.key for event in events]
-    done = [key for key in checkpoint.done if key not in keys] + keys
+    done = trim_done([key for key in checkpoint.done if key not in keys] + keys, keep)
     claims = {key: claim for key, claim in checkpoint.claims.items() if key not in keys}
-    return _patch(obj, Checkpoint(checkpoint.uid, tuple(done[-MAX_DONE_KEYS:]), claims), extra_annotations)
+    for event in reclaim:
+        claims[event.key] = (holder, now)
+    return _patch(obj, Checkpoint(checkpoint.uid, done, claims), extra_annotations)
+
+
+def trim_done(done: list[str], keep: Iterable[str] = ()) -> tuple[str, ...]:
+    """The newest ``MAX_DONE_KEYS`` of ``done`` (oldest first), never dropping a key of ``keep``
+    nor the newest key of each reason: an occurrence the status still shows would come back.
+    """
+    if len(done) <= MAX_DONE_KEYS:
+        return tuple(done)
+    kept = set(keep)
+    reasons: set[str] = set()
+    for key in reversed(done):
+        reason = key.split("/", 1)[0]
+        if reason not in reasons:
+            reasons.add(reason)
+            kept.add(key)
+    excess = len(done) - MAX_DONE_KEYS
+    trimmed: list[str] = []
+    for key in done:
+        if excess and key not in kept:
+            excess -= 1
+            continue
+        trimmed.append(key)
+    return tuple(trimmed)
 
 
 def _patch(

@@ -7,7 +7,8 @@ watch:
   kinds: [RayJob, RayCluster, RayService, RayCronJob]   # default: all four
   metricsPort: 8080                  # /metrics and /healthz
   leaderElection: {enabled: true, leaseName: rayops-watch, leaseDurationSeconds: 15}
-  claimTimeoutSeconds: 120           # a claim older than this, never marked done, is taken over
+  claimTimeoutSeconds: 120           # a claim older than this, never marked done, is taken over;
+                                     # longer than the slowest event's actions (checked)
   deployment: {enabled: true, image: ghcr.io/example/rayops:0.1.0, namespace: rayops-system}
   rules:
     - events: [JobFinished]          # lifecycle events (see rayops.watch.lifecycle)
@@ -46,6 +47,13 @@ _LABEL_KEY: Final = re.compile(
     r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z"
 )
 _LABEL_VALUE: Final = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
+API_REQUEST_SECONDS: Final = 30.0
+"""The longest one of the watcher's own API requests takes (its client's total timeout)."""
+SHUTDOWN_MARGIN_SECONDS: Final = 10
+"""What a stopping watcher needs beyond draining its actions: releasing the Lease, closing."""
+_API_REQUESTS: Final = {"event": 1, "deleteCodeConfigMap": 2}
+"""API requests per action (deleteCodeConfigMap: a GET and a DELETE of the one code ConfigMap)."""
+
 _TOP_LEVEL: Final = frozenset(
     (
         "namespaces",
@@ -72,6 +80,11 @@ class WebhookAction:
     backoff_seconds: float = 1.0
     headers_from_env: Mapping[str, str] = field(default_factory=dict)
 
+    def worst_case_seconds(self) -> float:
+        """The longest a delivery takes: every attempt timing out, and the backoffs between them."""
+        backoffs = self.backoff_seconds * float(2**self.retries - 1)
+        return self.timeout_seconds * (self.retries + 1) + backoffs
+
 
 @dataclass(frozen=True)
 class Action:
@@ -79,6 +92,12 @@ class Action:
 
     type: str
     webhook: WebhookAction | None = None
+
+    def worst_case_seconds(self) -> float:
+        """The longest this action takes (API requests at their timeout, webhooks retried out)."""
+        if self.webhook is not None:
+            return self.webhook.worst_case_seconds()
+        return _API_REQUESTS.get(self.type, 0) * API_REQUEST_SECONDS
 
 
 @dataclass(frozen=True)
@@ -136,6 +155,15 @@ class WatchConfig:
         """Every action of every rule the event matches, in configuration order."""
         return [action for rule in self.rules if rule.matches(kind, reason, state) for action in rule.actions]
 
+    def worst_case_event_seconds(self) -> float:
+        """The longest the actions of one lifecycle event take, over every event the rules match."""
+        return _slowest_event(self.rules, self.kinds)[0]
+
+    def drain_seconds(self) -> float:
+        """How long a stopping watcher waits for an event in flight: its claim renewed, its
+        actions, its done mark."""
+        return self.worst_case_event_seconds() + 2 * API_REQUEST_SECONDS
+
     def action_types(self) -> frozenset[str]:
         """The action types some rule uses (they decide the RBAC verbs needed)."""
         return frozenset(action.type for rule in self.rules for action in rule.actions)
@@ -182,6 +210,20 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
         actions.append({"webhook": settings})
     data["actions"] = actions
     return data
+
+
+def _slowest_event(rules: tuple[Rule, ...], kinds: tuple[str, ...]) -> tuple[float, str, list[int]]:
+    """The worst-case time of one event's actions, which event that is, and its rules' indexes."""
+    states = [*sorted({state for rule in rules for state in rule.states}), ""]  # "": one no rule names
+    worst: tuple[float, str, list[int]] = (0.0, "", [])
+    for kind in kinds:
+        for reason in REASONS_BY_KIND[kind]:
+            for state in states:
+                matched = [index for index, rule in enumerate(rules) if rule.matches(kind, reason, state)]
+                seconds = sum(action.worst_case_seconds() for i in matched for action in rules[i].actions)
+                if seconds > worst[0]:
+                    worst = (seconds, f"{kind} {reason}" + (f" {state}" if state else ""), matched)
+    return worst
 
 
 def load_watch_config(path: str) -> WatchConfig:
@@ -256,6 +298,16 @@ def parse_watch_config(data: Any, locate: Locate | None = None) -> WatchConfig:
             ("metricsPort",),
             "metricsPort must be a port number from 1024 to 65535 (the pod runs as non-root)",
         )
+    claim_timeout = _number(section, "claimTimeoutSeconds", (), fail, 120.0, minimum=1.0)
+    slowest, event, matched = _slowest_event(rules, kinds)
+    if slowest >= claim_timeout:
+        # A claim expiring while its holder still acts would let another replica act again.
+        raise fail(
+            ("claimTimeoutSeconds",) if "claimTimeoutSeconds" in section else ("rules", matched[-1]),
+            f"claimTimeoutSeconds ({claim_timeout:g}) must exceed the worst-case time of one event's "
+            f"actions ({slowest:g} s for {event}: webhook timeoutSeconds x (retries + 1) plus the "
+            f"backoffs, {API_REQUEST_SECONDS:g} s per API request): raise it, or shorten the webhooks",
+        )
     return WatchConfig(
         namespaces=namespaces,
         cluster_wide=cluster_wide,
@@ -263,7 +315,7 @@ def parse_watch_config(data: Any, locate: Locate | None = None) -> WatchConfig:
         kinds=kinds,
         metrics_port=port,
         leader_election=_leader_election(section.get("leaderElection", {}), fail),
-        claim_timeout_seconds=_number(section, "claimTimeoutSeconds", (), fail, 120.0, minimum=1.0),
+        claim_timeout_seconds=claim_timeout,
         deployment=_deployment(section.get("deployment", {}), fail),
         rules=rules,
     )

@@ -18,6 +18,7 @@ import aiohttp
 import kopf
 
 from rayops.errors import RayopsError
+from rayops.watch.config import API_REQUEST_SECONDS
 from rayops.watch.lifecycle import GROUP, PLURALS
 
 SERVICE_ACCOUNT_TOKEN: Final = "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -50,7 +51,7 @@ def object_path(obj: Mapping[str, Any]) -> str:
 class KubeApi:
     """An aiohttp session bound to one API server and one identity."""
 
-    def __init__(self, info: kopf.ConnectionInfo, *, request_timeout: float = 30.0) -> None:
+    def __init__(self, info: kopf.ConnectionInfo, *, request_timeout: float = API_REQUEST_SECONDS) -> None:
         self.server = info.server.rstrip("/")
         self._info = info
         self._in_cluster = os.fsdecode(info.ca_path or "").startswith(os.path.dirname(SERVICE_ACCOUNT_TOKEN))

@@ -1,10 +1,13 @@
 """Leader election with a ``coordination.k8s.io/v1`` Lease, as client-go's leaderelection does.
 
 The holder renews ``spec.renewTime`` every renew period; another replica takes the Lease
-over only once ``renewTime + leaseDurationSeconds`` has passed. Every write carries the
-Lease's ``resourceVersion``, so of two replicas racing for it one gets 409 Conflict. Even
-if two ever act at once (a paused process that wakes up after its lease expired), the
-checkpoint's own precondition keeps each action single.
+over only once ``leaseDurationSeconds`` have passed, on its own clock, since it last saw the
+Lease's record change (as client-go does: the holder's clock may differ from ours, so its
+``renewTime`` is never compared with our time). Every write carries the Lease's
+``resourceVersion``, so of two replicas racing for it one gets 409 Conflict. A brief outage of
+the API server (connection errors, timeouts) is retried with backoff, never fatal. Even if two
+ever act at once (a paused process that wakes up after its lease expired), the checkpoint's
+own precondition keeps each action single.
 """
 
 from __future__ import annotations
@@ -17,22 +20,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
+
 from rayops.watch.kube import ApiError, KubeApi
 
 logger = logging.getLogger("rayops.watch")
+_FAILURES = (ApiError, aiohttp.ClientError, TimeoutError)
+"""What one attempt may fail with and be tried again: refusals, and an unreachable API server."""
 
 
 def _micro_time(epoch: float) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _parse_time(text: str | None) -> float:
-    if not text:
-        return 0.0
-    try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return 0.0
 
 
 class LeaderElector:
@@ -58,6 +56,9 @@ class LeaderElector:
         self.renew_period = renew_period
         self.clock = clock
         self.last_renewed = 0.0
+        # The Lease's record as last read, and when (our clock) it was first seen so.
+        self._observed: tuple[Any, ...] | None = None
+        self._observed_at = 0.0
 
     @property
     def is_leader(self) -> bool:
@@ -75,9 +76,20 @@ class LeaderElector:
             return await self._write(None, now, transitions=0)
         spec = lease.get("spec") or {}
         holder = spec.get("holderIdentity")
-        renewed = _parse_time(spec.get("renewTime")) or _parse_time(spec.get("acquireTime"))
+        record = tuple(
+            spec.get(field)
+            for field in (
+                "holderIdentity",
+                "renewTime",
+                "acquireTime",
+                "leaseDurationSeconds",
+                "leaseTransitions",
+            )
+        )
+        if record != self._observed:
+            self._observed, self._observed_at = record, now
         duration = float(spec.get("leaseDurationSeconds") or self.lease_duration)
-        if holder and holder != self.identity and now < renewed + duration:
+        if holder and holder != self.identity and now < self._observed_at + duration:
             self.last_renewed = 0.0
             return False
         transitions = int(spec.get("leaseTransitions") or 0) + (0 if holder == self.identity else 1)
@@ -114,16 +126,23 @@ class LeaderElector:
         return True
 
     async def wait_for_leadership(self, stop: asyncio.Event) -> bool:
-        """Try every renew period until this identity leads (True) or ``stop`` is set (False)."""
+        """Try every renew period until this identity leads (True) or ``stop`` is set (False);
+        failed attempts are retried with exponential backoff, up to the lease duration."""
+        delay = self.renew_period
         while not stop.is_set():
             try:
                 if await self.try_acquire_or_renew():
                     logger.info("leading as %s (Lease %s/%s)", self.identity, self.namespace, self.name)
                     return True
-            except ApiError as error:
-                logger.warning("leader election: %s", error)
+                delay = self.renew_period
+            except _FAILURES as error:
+                logger.warning("leader election: %s (retrying in %gs)", _describe(error), delay)
+                wait, delay = delay, min(delay * 2, self.lease_duration)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), wait)
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.renew_period)
+                await asyncio.wait_for(stop.wait(), delay)
         return False
 
     async def keep_renewing(self, stop: asyncio.Event) -> None:
@@ -140,8 +159,9 @@ class LeaderElector:
                 if not await self.try_acquire_or_renew():
                     logger.warning("lost the Lease %s/%s", self.namespace, self.name)
                     return
-            except ApiError as error:
-                logger.warning("leader election: renewing failed: %s", error)
+            except _FAILURES as error:
+                # Still leading until the lease runs out: try again at the next period.
+                logger.warning("leader election: renewing failed: %s", _describe(error))
                 if not self.is_leader:
                     return
 
@@ -155,6 +175,10 @@ class LeaderElector:
                 lease["spec"]["holderIdentity"] = None
                 lease["spec"]["leaseDurationSeconds"] = 1
                 await self.api.put(self.path, lease)
-        except ApiError as error:
-            logger.warning("leader election: releasing failed: %s", error)
+        except _FAILURES as error:
+            logger.warning("leader election: releasing failed: %s", _describe(error))
         self.last_renewed = 0.0
+
+
+def _describe(error: BaseException) -> str:
+    return str(error) or type(error).__name__

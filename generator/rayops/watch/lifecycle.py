@@ -17,9 +17,10 @@ Status shapes, from KubeRay's ``ray-operator/apis/ray/v1`` (v1.3 to v1.7):
   ``jobStatus`` (``PENDING``, ``RUNNING``, ``STOPPED``, ``SUCCEEDED``, ``FAILED``),
   ``reason``, ``message``, ``jobId``, ``failed``/``succeeded`` counters.
 - RayCluster: conditions ``HeadPodReady``, ``RayClusterProvisioned``, ``ReplicaFailure``,
-  ``RayClusterSuspended``; the older ``state`` (``ready``, ``unhealthy``, ``failed``,
-  ``suspended``) when conditions are absent.
-- RayService: conditions ``Ready``, ``UpgradeInProgress``, ``RollbackInProgress`` (1.7);
+  ``RayClusterSuspending`` (1.7), ``RayClusterSuspended``; the older ``state`` (``ready``,
+  ``unhealthy``, ``failed``, ``suspended``) when conditions are absent.
+- RayService: conditions ``Ready``, ``UpgradeInProgress``, ``RollbackInProgress``,
+  ``Suspending`` and ``Suspended`` (1.7);
   ``activeServiceStatus``/``pendingServiceStatus.rayClusterName``; the older
   ``serviceStatus`` (``Running`` or empty).
 - RayCronJob: ``lastScheduleTime``.
@@ -162,7 +163,8 @@ def _job(
     if deployment in _FINISHED_DEPLOYMENT or (deployment is None and job_status in JOB_TERMINAL_STATES):
         state = job_status if job_status in JOB_TERMINAL_STATES else "FAILED"
         emit(JOB_FINISHED, state, f"{submission}#{attempt}", detail)
-    elif deployment == "ValidationFailed" or (deployment == "Failed" and reason == "ValidationFailed"):
+    elif deployment == "ValidationFailed":
+        # (Before 1.5 a rejected spec was marked Failed: a JobFinished FAILED, above.)
         emit(JOB_VALIDATION_FAILED, "", str(metadata.get("generation", "")), detail)
     elif deployment == "Retrying":
         emit(JOB_RETRYING, job_status, f"{submission}#{attempt}", detail)
@@ -177,10 +179,11 @@ def _cluster(
         when = str(head.get("lastTransitionTime", ""))
         if head.get("status") == "True":
             emit(HEAD_READY, "", when, _condition_message(head))
-        elif _is_true(conditions.get("RayClusterProvisioned")) and not _is_true(
-            conditions.get("RayClusterSuspended")
+        elif _is_true(conditions.get("RayClusterProvisioned")) and not any(
+            _is_true(conditions.get(name)) for name in ("RayClusterSuspending", "RayClusterSuspended")
         ):
-            # Provisioned once, head no longer ready: lost, not still starting.
+            # Provisioned once, head no longer ready: lost, not still starting. A requested
+            # suspend (1.7: RayClusterSuspending while Provisioned stays True) deletes it on purpose.
             emit(HEAD_LOST, "", when, _condition_message(head))
     else:
         _cluster_state_edges(old, status, emit)
@@ -230,7 +233,7 @@ def _service(
         when = str(ready.get("lastTransitionTime", ""))
         if ready.get("status") == "True":
             emit(SERVICE_READY, "", when, _condition_message(ready))
-        elif ready.get("reason") != "Initializing":
+        elif ready.get("reason") != "Initializing" and not _suspend_requested(ready, conditions):
             emit(SERVICE_NOT_READY, "", when, _condition_message(ready))
     elif old is not None and (old.get("serviceStatus") or "") != (status.get("serviceStatus") or ""):
         when = str(status.get("lastUpdateTime", ""))
@@ -238,23 +241,20 @@ def _service(
             emit(SERVICE_READY, "", when)
         elif old.get("serviceStatus") == "Running":
             emit(SERVICE_NOT_READY, "", when, str(status.get("serviceStatus") or ""))
-    if pending:
+    if pending and active:
+        # A pending cluster beside an active one. Without an active one, KubeRay is creating
+        # the service (or resuming it): its first cluster is pending, no upgrade.
         emit(UPGRADE_STARTED, "", pending, f"pending RayCluster {pending}")
-    rollback = conditions.get("RollbackInProgress")
-    if _is_true(rollback):
-        assert rollback is not None
-        emit(
-            UPGRADE_ROLLED_BACK, "", str(rollback.get("lastTransitionTime", "")), _condition_message(rollback)
-        )
-        return
     if old is None:
         return
     old_active = (old.get("activeServiceStatus") or {}).get("rayClusterName") or ""
     old_pending = (old.get("pendingServiceStatus") or {}).get("rayClusterName") or ""
-    if old_pending and old_pending != pending:
-        if active == old_pending and active != old_active:
+    if old_pending and old_pending != pending and old_active:
+        if active == old_pending:
             emit(UPGRADE_FINISHED, "", active, f"RayCluster {active} now serves traffic")
         elif active == old_active:
+            # Once, when the pending cluster is dropped: a RollbackInProgress condition (1.7) is
+            # only the start of a rollback, and may be cancelled (the upgrade then goes on).
             emit(UPGRADE_ROLLED_BACK, "", old_pending, f"pending RayCluster {old_pending} abandoned")
 
 
@@ -268,6 +268,15 @@ def _cronjob(
 
 def _is_true(condition: Mapping[str, Any] | None) -> bool:
     return condition is not None and condition.get("status") == "True"
+
+
+def _suspend_requested(ready: Mapping[str, Any], conditions: Mapping[str, Mapping[str, Any]]) -> bool:
+    """A RayService not ready because its suspend was asked for (1.7), not because it failed."""
+    return (
+        str(ready.get("reason") or "").startswith("Suspend")
+        or _is_true(conditions.get("Suspending"))
+        or _is_true(conditions.get("Suspended"))
+    )
 
 
 _DETECTORS: Final[

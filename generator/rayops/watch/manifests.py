@@ -12,11 +12,12 @@ from the optional Secret ``rayops-watch``, mounted by the kubelet.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any, Final
 
 import yaml
 
-from rayops.watch.config import WatchConfig
+from rayops.watch.config import SHUTDOWN_MARGIN_SECONDS, WatchConfig
 from rayops.watch.lifecycle import GROUP, PLURALS
 
 NAME: Final = "rayops-watch"
@@ -138,6 +139,11 @@ def _binding(kind: str, role_kind: str, namespace: str | None, subject: dict[str
     }
 
 
+def termination_grace_seconds(config: WatchConfig) -> int:
+    """The Pod's grace period: longer than the watcher's drain of actions in flight at SIGTERM."""
+    return max(30, math.ceil(config.drain_seconds()) + SHUTDOWN_MARGIN_SECONDS)
+
+
 def _deployment(config: WatchConfig, image: str, namespace: str, config_hash: str) -> dict[str, Any]:
     port = config.metrics_port
     probe = {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 3}
@@ -195,7 +201,7 @@ def _deployment(config: WatchConfig, image: str, namespace: str, config_hash: st
                 "spec": {
                     "serviceAccountName": NAME,
                     "automountServiceAccountToken": True,
-                    "terminationGracePeriodSeconds": 30,
+                    "terminationGracePeriodSeconds": termination_grace_seconds(config),
                     "securityContext": {
                         "runAsNonRoot": True,
                         "fsGroup": _RUN_AS,
