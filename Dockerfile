@@ -4,6 +4,8 @@ FROM python:3.12-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY generator ./generator
+# generator/rayops/bundled links to schemas/: the package ships them (rayops cluster check reads them).
+COPY schemas ./schemas
 RUN pip install --no-cache-dir --prefix=/install '.[watch]'
 
 FROM python:3.12-slim-bookworm
