@@ -309,16 +309,22 @@ class UnchangedClusters:
         self._pipe = -1
         self._claims: memoryview | None = None
         if len(files) >= PARALLEL_MIN_FILES and _workers_can_fork():
-            self._start_worker()
+            with contextlib.suppress(OSError):  # no worker (no memory, too many processes): all done here
+                self._start_worker()
 
     def _start_worker(self) -> None:
-        import mmap  # only large runs need these
+        import mmap  # only large runs need it
 
         shared = mmap.mmap(-1, 16)
         claims = memoryview(shared).cast("q")
         claims[0], claims[1] = 0, len(self.files)  # front: claimed below; back: claimed from
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:  # the worker
             os.close(read_end)
             code = 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,20 +19,31 @@ from rayops.errors import UsageError
 
 
 def _git(cwd: str, *args: str, input_bytes: bytes | None = None) -> bytes:
-    """Run ``git args`` in ``cwd``; its standard output, or a usage error with its message."""
-    try:
-        completed = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            input=input_bytes,
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise UsageError("git is not installed or not on PATH: rayops diff needs it") from error
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+    """Run ``git args`` in ``cwd``; its standard output, or a usage error with its message.
+
+    The input and the error output go through temporary files, so the output is the one
+    pipe and is read in large blocks (no polling loop over three pipes for megabytes of
+    blobs).
+    """
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as given:
+        if input_bytes:
+            given.write(input_bytes)
+            given.seek(0)
+        try:
+            completed = subprocess.run(
+                ["git", "-c", "core.quotepath=off", *args],
+                cwd=cwd,
+                stdin=given if input_bytes else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                check=False,
+            )
+        except FileNotFoundError as error:
+            raise UsageError("git is not installed or not on PATH: rayops diff needs it") from error
+        if completed.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
     return completed.stdout
 
 
@@ -54,16 +66,14 @@ def list_tree(root: str, commit: str, folder: str) -> dict[str, str]:
     """Blob id of every file under ``folder`` (relative to the root) at ``commit``."""
     prefix = folder.strip("/")
     output = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix or ".")
-    blobs: dict[str, str] = {}
-    for entry in output.split(b"\0"):
-        if not entry:
-            continue
-        header, _, path = entry.partition(b"\t")
-        _mode, kind, blob = header.decode().split(" ")
-        if kind == "blob":
-            name = path.decode("utf-8", "surrogateescape")
-            blobs[name[len(prefix) + 1 :] if prefix else name] = blob
-    return blobs
+    start = len(prefix) + 1 if prefix else 0
+    return {
+        path[start:]: blob for blob, path in _BLOB_ENTRY.findall(output.decode("utf-8", "surrogateescape"))
+    }
+
+
+_BLOB_ENTRY = re.compile(r"[0-7]+ blob ([0-9a-f]+)\t([^\0]*)\0")
+"""A blob in ``git ls-tree -z`` output: its id and path (trees and submodules are not blobs)."""
 
 
 def read_blobs(root: str, blob_ids: list[str], known: dict[str, bytes] | None = None) -> dict[str, bytes]:

@@ -68,6 +68,8 @@ def redacted(result: DiffResult, redactor: Redactor) -> DiffResult:
     Values, change paths, impact messages and Ray summaries are covered; when no value
     occurs anywhere (the usual case) ``result`` itself is returned.
     """
+    if not redactor.secrets:
+        return result  # nothing collected: nothing to look for in every string of the diff
     narrowed = redactor.present(_texts(result))
     if not narrowed.secrets:
         return result

@@ -9,6 +9,9 @@ the text: one compiled pattern reads a line (skipping blank and comment lines), 
 value of a field that is not wanted is skipped with one search for the next line at or
 left of its key's indentation, so the lines inside it are never visited one by one.
 Scalars mean what the full loader says they mean (:func:`rayops.loader.resolve_plain`).
+Within a process, the value of a scalar text and a whole value's block (a container's
+``resources``) are read once and then looked up: across thousands of files the same
+sizes and images recur (what is remembered is bounded; nothing outlives the process).
 
 Anything outside that plain subset (flow collections other than ``{}`` and ``[]``,
 anchors, aliases, tags, double-quoted escapes, multi-line scalars where a wanted field
@@ -59,6 +62,9 @@ _LINE = re.compile(r"(?:\n *(?:#[^\n]*)?(?=\n))*\n( *)([^ \n](?:[^\n]*[^ \t\n])?
 Group 1 is its indentation, group 2 its content without trailing blanks; the match ends
 at the line break that ends it (the text ends with one). No match: no more lines.
 """
+_NEXT = re.compile(r"\n( *)([^ \n#](?:[^\n]*[^ \t\n])?)[ \t]*(?=\n)")
+"""The line after a line break when it is not blank or a comment (most are not): a
+simpler, faster pattern than :data:`_LINE`, tried first."""
 _MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
 """A document marker or directive at the left margin."""
 _TAB_START = re.compile(r"\n[ -]*\t")
@@ -139,7 +145,7 @@ def _block(text: str, line: _Line, indent: int, want: Any) -> tuple[Any, _Line |
 def _scalar_ends(text: str, end: int, after: _Line | None) -> None:
     """Refuse a scalar ending at ``end`` when a deeper line comes before ``after``."""
     following = _LINE.match(text, end)
-    if following is not None and (after is None or following.start() < after.start()):
+    if following is not None and (after is None or following.start(1) < after.start(1)):
         raise Unsupported("multi-line scalar or block scalar")
 
 
@@ -182,18 +188,10 @@ def _mapping(
                 line = next_line(text, end)
                 if (len(text) - 1 if line is None else line.start()) != end:
                     _scalar_ends(text, end, line)  # something between: blank lines, or deeper ones
+            elif sub is True:
+                result[key], line = _whole_value(text, end, indent)
             else:
-                line = _LINE.match(text, end)
-                if line is None:
-                    result[key] = None
-                else:
-                    deeper = len(line[1])
-                    if deeper > indent:
-                        result[key], line = _block(text, line, deeper, sub)
-                    elif deeper == indent and _is_item(line[2]):
-                        result[key], line = _sequence(text, line, indent, sub)
-                    else:
-                        result[key] = None
+                result[key], line = _value(text, end, indent, sub)
         if line is None:
             return result, None
         content = line[2]
@@ -205,10 +203,57 @@ def _mapping(
         end = line.end()
 
 
+def _value(text: str, end: int, indent: int, want: Any) -> tuple[Any, _Line | None]:
+    """The value of a key at ``indent`` that has nothing after its colon (the key's line ends
+    at ``end``): the block below it, a sequence at its indentation, or null."""
+    line = _NEXT.match(text, end) or _LINE.match(text, end)
+    if line is None:
+        return None, None
+    deeper = len(line[1])
+    if deeper > indent:
+        return _block(text, line, deeper, want)
+    if deeper == indent and _is_item(line[2]):
+        return _sequence(text, line, indent, want)
+    return None, line
+
+
+_WHOLE: dict[tuple[int, str], Any] = {}
+"""Whole values read so far (``resources`` blocks and the like), by indentation and text."""
+
+
+def _whole_value(text: str, end: int, indent: int) -> tuple[Any, _Line | None]:
+    """:func:`_value` when the whole value is wanted: read once per distinct text.
+
+    The same blocks recur (container resources of the same sizes); the text of the value
+    runs to the next line at or left of the key that is not an item of it, and a block
+    read before is copied instead of read again.
+    """
+    after = (_UP_TO.get((indent, False)) or _up_to(indent, False)).search(text, end)
+    block = text[end : len(text) - 1 if after is None else after.start()]
+    known = _WHOLE.get((indent, block))
+    if known is not None:
+        return _copy(known), after
+    value, line = _value(text, end, indent, True)
+    if (None if line is None else line.start(1)) != (None if after is None else after.start(1)):
+        raise Unsupported("unexpected indentation")
+    if isinstance(value, dict | list) and len(block) <= _MAX_WHOLE_TEXT and len(_WHOLE) < _MAX_REMEMBERED:
+        _WHOLE[indent, block] = _copy(value)
+    return value, line
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a value read from YAML (mappings, sequences and scalars)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
 def _scalar_value(text: str) -> Any:
     """:func:`_scalar`, remembered for the next time (the same sizes and images recur)."""
     value = _scalar(text)
-    if value is not None and len(_SCALARS) < _MAX_SCALARS and not isinstance(value, dict | list):
+    if value is not None and len(_SCALARS) < _MAX_REMEMBERED and not isinstance(value, dict | list):
         _SCALARS[text] = value
     return value
 
@@ -225,7 +270,7 @@ def _sequence(text: str, line: _Line, indent: int, want: Any) -> tuple[list[Any]
         body = content.lstrip(" ")
         end = following.end()
         if not body:
-            following = _LINE.match(text, end)
+            following = _NEXT.match(text, end) or _LINE.match(text, end)
             if following is not None and len(following[1]) > indent:
                 value, following = _block(text, following, len(following[1]), item_want)
                 items.append(value)
@@ -269,7 +314,10 @@ _PLAIN_KEYS: dict[str, bool] = {}
 """Whether a key, written plain, is that same string (not a number, boolean or null)."""
 _SCALARS: dict[str, Any] = {}
 """The values of scalars read so far, by their text (most repeat: images, sizes, versions)."""
-_MAX_SCALARS = 100_000
+_MAX_REMEMBERED = 100_000
+"""Most scalars, and most whole values, remembered (a bound on the memory they take)."""
+_MAX_WHOLE_TEXT = 4096
+"""Longest text of a whole value remembered."""
 
 
 def _split_key(content: str) -> tuple[str, str]:

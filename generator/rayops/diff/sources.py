@@ -112,7 +112,7 @@ def committed_revision(
     blob = listing.get(WORKSPACE_FILE)
     if blob is None:
         raise UsageError(f"no {workspace_path} in the {label} revision")
-    text = git.read_blobs(location.repository, [blob])[blob]
+    text = git.read_blobs(location.repository, [blob], blobs)[blob]
     with tempfile.TemporaryDirectory(prefix="rayops-diff-") as folder:
         with open(os.path.join(folder, WORKSPACE_FILE), "wb") as handle:
             handle.write(text)

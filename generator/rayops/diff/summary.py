@@ -130,13 +130,15 @@ class ClusterSummary:
     def _total(self, which: str) -> Resources | None:
         if self.suspended:
             return Resources()
-        total = self.head
+        head = self.head
+        cpu, memory, gpu = head.cpu, head.memory, head.gpu
         for group in self.groups:
             count = group.count(which, self.autoscaling)
             if count is None:
                 return None
-            total = total + group.pod.times(count)
-        return total
+            pod = group.pod
+            cpu, memory, gpu = cpu + pod.cpu * count, memory + pod.memory * count, gpu + pod.gpu * count
+        return Resources(cpu, memory, gpu)
 
 
 @dataclass
@@ -154,13 +156,13 @@ class EnvironmentSummary:
         return self._cache[key]
 
     def _total(self, which: str) -> Resources | None:
-        total = Resources()
+        cpu = memory = gpu = 0
         for cluster in self.clusters:
             part = cluster.total(which)
             if part is None:
                 return None
-            total = total + part
-        return total
+            cpu, memory, gpu = cpu + part.cpu, memory + part.memory, gpu + part.gpu
+        return Resources(cpu, memory, gpu)
 
 
 def cluster_spec_of(value: dict[str, Any]) -> dict[str, Any] | None:
@@ -185,7 +187,7 @@ def cluster_spec_of(value: dict[str, Any]) -> dict[str, Any] | None:
 def _pod_resources(template: Any) -> tuple[Resources, tuple[str, ...]]:
     spec = template.get("spec") if isinstance(template, dict) else None
     containers = spec.get("containers") if isinstance(spec, dict) else None
-    total = Resources()
+    total_cpu = total_memory = total_gpu = 0
     images: list[str] = []
     for container in containers if isinstance(containers, list) else ():
         if not isinstance(container, dict):
@@ -199,7 +201,7 @@ def _pod_resources(template: Any) -> tuple[Resources, tuple[str, ...]]:
         limits = _mapping(resources.get("limits"))
         cpu = memory = gpu = 0
         for name in set(requests) | set(limits):
-            amount = parse_quantity(requests[name] if name in requests else limits[name])
+            amount = _quantity(requests[name] if name in requests else limits[name])
             if amount is None:
                 continue
             if name == "cpu":
@@ -208,8 +210,24 @@ def _pod_resources(template: Any) -> tuple[Resources, tuple[str, ...]]:
                 memory += amount
             elif str(name).endswith("/gpu"):
                 gpu += amount
-        total = total + Resources(cpu, memory, gpu)
-    return total, tuple(images)
+        total_cpu, total_memory, total_gpu = total_cpu + cpu, total_memory + memory, total_gpu + gpu
+    return Resources(total_cpu, total_memory, total_gpu), tuple(images)
+
+
+_QUANTITIES: dict[str, int | None] = {}
+"""Quantities written as strings, parsed (the same few sizes recur across thousands of Pods)."""
+
+
+def _quantity(value: Any) -> int | None:
+    """:func:`parse_quantity`, remembering what strings mean."""
+    if type(value) is not str:
+        return parse_quantity(value)
+    if value in _QUANTITIES:
+        return _QUANTITIES[value]
+    amount = parse_quantity(value)
+    if len(_QUANTITIES) < 10_000:
+        _QUANTITIES[value] = amount
+    return amount
 
 
 def _mapping(value: Any) -> dict[str, Any]:
