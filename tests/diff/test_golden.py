@@ -113,6 +113,20 @@ def _rename_job(repo: GitWorkspace) -> None:
     )
 
 
+def _suspend_cluster(repo: GitWorkspace) -> None:
+    _patch(repo, "RayCluster", "raycluster-sample", "spec:\n  suspend: true")
+
+
+def _job_lifecycle(repo: GitWorkspace) -> None:
+    repo.replace(
+        "overlays/base/rayjob-sample.yaml", "ttlSecondsAfterFinished: 300", "ttlSecondsAfterFinished: 600"
+    )
+
+
+def _same_quantity(repo: GitWorkspace) -> None:
+    repo.replace(RAYSERVICE, 'resources: {cpu: "1", memory: 4Gi}\n', "resources: {cpu: 1000m, memory: 4Gi}\n")
+
+
 CASES = [
     Case("rayservice-new-cluster", _new_cluster, frozenset({"new-cluster"})),
     Case("rayservice-serve-config", _serve_config, frozenset({"serve-config-updated-in-place"})),
@@ -132,6 +146,9 @@ CASES = [
         _upgrade_none_prepare,
     ),
     Case("rayjob-renamed", _rename_job, frozenset({"new-job"})),
+    Case("raycluster-suspended", _suspend_cluster, frozenset({"cluster-suspended"})),
+    Case("rayjob-lifecycle", _job_lifecycle, frozenset({"job-lifecycle-updated"})),
+    Case("rayservice-same-quantity", _same_quantity, frozenset({"no-effect"})),
 ]
 
 
