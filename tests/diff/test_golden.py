@@ -127,6 +127,10 @@ def _same_quantity(repo: GitWorkspace) -> None:
     repo.replace(RAYSERVICE, 'resources: {cpu: "1", memory: 4Gi}\n', "resources: {cpu: 1000m, memory: 4Gi}\n")
 
 
+def _flux_interval(repo: GitWorkspace) -> None:
+    repo.replace("rayops.yaml", "  flux: {}\n", "  flux: {interval: 5m}\n")
+
+
 CASES = [
     Case("rayservice-new-cluster", _new_cluster, frozenset({"new-cluster"})),
     Case("rayservice-serve-config", _serve_config, frozenset({"serve-config-updated-in-place"})),
@@ -149,6 +153,7 @@ CASES = [
     Case("raycluster-suspended", _suspend_cluster, frozenset({"cluster-suspended"})),
     Case("rayjob-lifecycle", _job_lifecycle, frozenset({"job-lifecycle-updated"})),
     Case("rayservice-same-quantity", _same_quantity, frozenset({"no-effect"})),
+    Case("gitops-objects", _flux_interval, frozenset()),
 ]
 
 

@@ -160,6 +160,8 @@ def _compare_revisions(
         for summary, changed in ((environment.before, before), (environment.after, after)):
             summary.clusters = unchanged + changed
             summary.clusters.sort(key=lambda c: (c.namespace, c.name, c.kind))
+    # The Argo CD, Flux and watcher objects are reported only when they change.
+    result.environments = [e for e in result.environments if e.name != sources.GITOPS or e.resources]
     return result, secrets
 
 

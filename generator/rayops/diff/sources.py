@@ -19,6 +19,8 @@ from rayops.loader import YAML_EXTENSIONS
 from rayops.workspace import WORKSPACE_FILE, Workspace, load_workspace
 
 WORKING_TREE = "working tree"
+GITOPS = "gitops"
+"""The name under which the Argo CD, Flux and watcher objects (``rendered/gitops/``) are compared."""
 
 
 @dataclass
@@ -59,11 +61,17 @@ def _selected(workspace: Workspace, names: tuple[str, ...]) -> list[str]:
 
 
 def _outputs(workspace: Workspace, names: tuple[str, ...]) -> dict[str, str]:
-    return {
+    """Output folders to compare: each selected environment's, and with no selection the
+    GitOps objects' folder when the workspace writes one."""
+    outputs = {
         environment.name: os.path.relpath(environment.output, workspace.root)
         for environment in workspace.environments
         if environment.name in _selected(workspace, names)
     }
+    watch = workspace.watch
+    if not names and (workspace.gitops.enabled or (watch is not None and watch.deployment.enabled)):
+        outputs[GITOPS] = os.path.normpath(workspace.gitops.output)
+    return outputs
 
 
 def rendered_revision(workspace: Workspace, label: str, names: tuple[str, ...]) -> Revision:
@@ -73,16 +81,24 @@ def rendered_revision(workspace: Workspace, label: str, names: tuple[str, ...]) 
     revision = Revision(label, workspace, _outputs(workspace, names))
     if not revision.outputs:
         return revision
+    environments = [name for name in revision.outputs if name != GITOPS]
     try:
-        result = render_workspace(workspace, list(revision.outputs))
+        # The GitOps objects are rendered with every environment, so all are rendered then.
+        result = render_workspace(workspace, None if GITOPS in revision.outputs else environments)
     except RayopsError as error:
         raise UsageError(f"cannot render the {label} revision: {error}") from error
     by_folder = {environment.output: environment.name for environment in workspace.environments}
+    gitops_folder = os.path.join(workspace.root, revision.outputs.get(GITOPS, "\0"))
     for folder, files in result.outputs.items():
         name = by_folder.get(folder)
-        if name is None:
-            continue  # not an environment's output (Argo CD and Flux objects): not compared
-        revision.files[name] = {file: text.encode("utf-8") for file, text in files.items()}
+        if name in revision.outputs:
+            revision.files[name] = {file: text.encode("utf-8") for file, text in files.items()}
+        elif os.path.dirname(folder) == gitops_folder:  # rendered/gitops/argocd, .../flux...
+            below = os.path.basename(folder)
+            gitops_files = revision.files.setdefault(GITOPS, {})
+            gitops_files.update((f"{below}/{file}", text.encode("utf-8")) for file, text in files.items())
+    if GITOPS in revision.files:
+        revision.files[GITOPS] = dict(sorted(revision.files[GITOPS].items()))
     return revision
 
 
