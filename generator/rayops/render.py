@@ -30,8 +30,6 @@ folder as it was, and files no longer rendered are removed.
 
 from __future__ import annotations
 
-import copy
-import marshal
 import os
 import shutil
 import tempfile
@@ -46,7 +44,15 @@ from rayops.errors import UsageError
 from rayops.findings import Finding, Location, Path, Severity
 from rayops.gitops.sync import AutoscaledCluster, autoscaled_clusters
 from rayops.images import split_image
-from rayops.loader import Document, LoadedFile, collect_files, expand_lists, read_file, resolve_plain
+from rayops.loader import (
+    Document,
+    LoadedFile,
+    collect_files,
+    copy_json,
+    expand_lists,
+    read_file,
+    resolve_plain,
+)
 from rayops.overlay import PatchError, apply_json6902, strategic_merge
 from rayops.parameters import ParameterError, substitute
 from rayops.schemas import registry
@@ -313,7 +319,7 @@ class _EnvironmentRenderer:
             loaded, findings = sources[file]
             self.findings.extend(findings)
             resources.extend(
-                RenderedResource(_copy_json(r.value), r.base, from_spec=r.from_spec) for r in loaded
+                RenderedResource(copy_json(r.value), r.base, from_spec=r.from_spec) for r in loaded
             )
         self.apply(overlay, resources)
         return resources, self.findings
@@ -346,7 +352,7 @@ class _EnvironmentRenderer:
                 return handle.read()
 
         try:
-            expanded = expand(copy.deepcopy(document.value), read_spec_file, document.file)
+            expanded = expand(copy_json(document.value), read_spec_file, document.file)
         except SpecError as error:
             self.findings.extend(
                 Finding(
@@ -536,26 +542,6 @@ def _value_at(value: Any, path: Path) -> Any:
             value = value[element]
         else:
             return None
-    return value
-
-
-def _copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars): faster than copy.deepcopy.
-
-    marshal's format 2 writes no back-references, so shared sub-objects are copied
-    apart, as a deep copy must; anything marshal cannot write is copied by hand.
-    """
-    try:
-        return marshal.loads(marshal.dumps(value, 2))
-    except ValueError:
-        return _copy_by_hand(value)
-
-
-def _copy_by_hand(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy_by_hand(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy_by_hand(item) for item in value]
     return value
 
 

@@ -62,7 +62,6 @@ the release the workspace pins:
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from functools import cache
@@ -73,7 +72,7 @@ from rayops.diff.quantity import format_count, format_cpu, format_memory, parse_
 from rayops.diff.summary import Resources, summarize
 from rayops.errors import RayopsError
 from rayops.findings import Severity, format_path
-from rayops.loader import Document
+from rayops.loader import Document, copy_json
 from rayops.rules.releases import Target, format_release
 from rayops.validate.cel import RULE_CEL
 from rayops.validate.engine import FileResult, Validator
@@ -142,7 +141,7 @@ def normalised_cluster_spec(spec: Any, target: Target) -> Any:
     """
     if not isinstance(spec, dict):
         return spec
-    value = copy.deepcopy(spec)
+    value = copy_json(spec)
     _default(value, _cluster_spec_schema(format_release(target.release)))
     _normalise_quantities(value)
     return value
@@ -181,7 +180,7 @@ def _default(value: Any, schema: Any) -> None:
         del value[key]
     for key, child in properties.items():
         if key not in value and isinstance(child, dict) and "default" in child:
-            value[key] = copy.deepcopy(child["default"])
+            value[key] = copy_json(child["default"])
     for key, item in value.items():
         _default(item, properties.get(key, additional))
 
@@ -534,7 +533,7 @@ def validation_impacts(diff: ResourceDiff, make_validator: ValidatorFactory) -> 
     validator = make_validator()
     previous = None
     if diff.base is not None and diff.status != RENAMED:
-        previous = copy.deepcopy(diff.base.unredacted)
+        previous = copy_json(diff.base.unredacted)
     plain = _validate(validator, diff.head, previous)
     # One run with the base as the previous version; only when a CEL rule failed is a
     # second run needed, without it, to tell the transition rules from the others.
@@ -571,7 +570,7 @@ def validation_impacts(diff: ResourceDiff, make_validator: ValidatorFactory) -> 
 def _validate(validator: Validator, head: Resource, previous: dict[str, Any] | None) -> FileResult:
     """Validate a copy of the head object (validation applies defaults in place)."""
     result = FileResult(head.file)
-    document = Document(head.file, 0, copy.deepcopy(head.unredacted), None)
+    document = Document(head.file, 0, copy_json(head.unredacted), None)
     validator.validate_document(document, result, previous)
     return result
 

@@ -20,6 +20,7 @@ import yaml
 
 from rayops.findings import Path
 from rayops.images import image_ray_version
+from rayops.loader import copy_json
 from rayops.overlay import PatchError, strategic_merge
 from rayops.schemas import registry
 from rayops.spec.errors import SpecError
@@ -84,15 +85,6 @@ def _scalar_text(value: Any) -> str:
 
 def _quantity(value: Any) -> str:
     return value if isinstance(value, str) else _scalar_text(value)
-
-
-def _unshared(value: Any) -> Any:
-    """A copy in which no mapping or list appears twice (YAML would write anchors for those)."""
-    if isinstance(value, dict):
-        return {key: _unshared(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unshared(item) for item in value]
-    return value
 
 
 def _yaml_text(value: Any) -> str:
@@ -248,7 +240,7 @@ class _Expansion:
             "spec": spec,
         }
         produced = [resource] if code is None else [resource, code.config_map]
-        return [_unshared(item) for item in produced]
+        return [copy_json(item) for item in produced]  # no mapping twice: YAML would write anchors
 
     def standard_labels(self) -> dict[str, str]:
         return {
