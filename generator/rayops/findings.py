@@ -40,6 +40,10 @@ class Location:
     line: int = 0
     column: int = 0
 
+    def __str__(self) -> str:
+        """``file:line:col``, as every message names a place."""
+        return f"{self.file}:{self.line}:{self.column}"
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -240,7 +240,6 @@ class _EnvironmentRenderer:
         self.environment = environment
         self.findings: list[Finding] = []
         self.overlay_document: Document | None = None
-        self.workspace_document: Document | None = None
         self.overlay_file = os.path.join(environment.overlay, OVERLAY_FILE)
 
     def error(self, path: Path, message: str, rule: str = RULE_OVERLAY) -> None:
@@ -478,18 +477,10 @@ class _EnvironmentRenderer:
                     return document.locate(("images", index))
         return None
 
-    def workspace_location(self, setting: Path) -> Location | None:
+    def workspace_location(self, setting: Path) -> Location:
         """Where this environment's ``setting`` is written in ``rayops.yaml``."""
-        from rayops.workspace import WORKSPACE_FILE
-
-        if self.workspace_document is None:
-            path = os.path.join(self.workspace.root, WORKSPACE_FILE)
-            loaded = self.read(path) if os.path.isfile(path) else None
-            if loaded is None or not loaded.documents:
-                return None
-            self.workspace_document = loaded.documents[0]
         index = self.workspace.environments.index(self.environment)
-        return self.workspace_document.locate(("environments", index, *setting))
+        return _workspace_location(self.workspace, ("environments", index, *setting))
 
     def apply_metadata(self, overlay: dict[str, Any], value: dict[str, Any]) -> None:
         metadata = value.setdefault("metadata", {})
@@ -761,6 +752,12 @@ def _self_deleting_policies(spec: dict[str, Any]) -> list[Path]:
     return paths
 
 
+def _workspace_location(workspace: Workspace, path: Path) -> Location:
+    """The place of a ``rayops.yaml`` setting, named relative to the workspace like every finding."""
+    location = workspace.location(path)
+    return replace(location, file=_relative(workspace, location.file))
+
+
 def _render_sync_objects(
     workspace: Workspace,
     validator: Validator,
@@ -773,9 +770,6 @@ def _render_sync_objects(
     from rayops.gitops.sync import sync_outputs
     from rayops.workspace import WORKSPACE_FILE
 
-    workspace_file = os.path.join(workspace.root, WORKSPACE_FILE)
-    loaded = read_file(workspace_file)
-    settings_document = loaded.documents[0]
     environments = [(e.name, e.namespace, e.output, autoscaled[e.name]) for e in workspace.environments]
     outputs: dict[str, list[dict[str, Any]]] = {}
     watch = workspace.watch
@@ -810,7 +804,7 @@ def _render_sync_objects(
                 replace(
                     f,
                     message=f"{f.message} (in the object rendered from {section[0]})",
-                    location=settings_document.locate(section),
+                    location=_workspace_location(workspace, section),
                 )
                 for f in check.findings
             )

@@ -27,10 +27,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rayops.errors import UsageError
-from rayops.findings import Path
+from rayops.findings import Location, Path
 
 if TYPE_CHECKING:
     from rayops.gitops.sync import GitOpsSettings
+    from rayops.loader import Document
     from rayops.watch.config import WatchConfig
 
 WORKSPACE_FILE = "rayops.yaml"
@@ -62,8 +63,18 @@ class Workspace:
     environments: tuple[Environment, ...] = ()
     sections: dict[str, Any] = field(default_factory=dict, repr=False)
     """The raw ``gitops`` and ``watch`` sections, read on first use (see :attr:`gitops`)."""
-    locate: Callable[[Path], str] = field(default=lambda path: WORKSPACE_FILE, repr=False, compare=False)
-    """``file:line:col`` of a path in ``rayops.yaml``."""
+    document: Document | None = field(default=None, repr=False, compare=False)
+    """The ``rayops.yaml`` document, for the place of a setting."""
+
+    def location(self, path: Path) -> Location:
+        """Where the setting at ``path`` is written in ``rayops.yaml``."""
+        if self.document is None:
+            return Location(os.path.join(self.root, WORKSPACE_FILE))
+        return self.document.locate(path)
+
+    def locate(self, path: Path) -> str:
+        """``file:line:col`` of the setting at ``path``."""
+        return str(self.location(path))
 
     @cached_property
     def gitops(self) -> GitOpsSettings:
@@ -193,16 +204,14 @@ def load_workspace(path: str) -> Workspace:
     loaded = read_file(path)
     if loaded.findings:
         first = loaded.findings[0]
-        where = f"{first.location.file}:{first.location.line}:{first.location.column}"
-        raise UsageError(f"{where}: {first.message}")
+        raise UsageError(f"{first.location}: {first.message}")
     if not loaded.documents:
         return Workspace(root=os.path.dirname(os.path.abspath(path)))
     document = loaded.documents[0]
     data = document.value
 
     def at(element_path: Path) -> str:
-        location = document.locate(element_path)
-        return f"{location.file}:{location.line}:{location.column}"
+        return str(document.locate(element_path))
 
     def fail(element_path: Path, message: str) -> UsageError:
         return UsageError(f"{at(element_path)}: {message}")
@@ -227,7 +236,7 @@ def load_workspace(path: str) -> Workspace:
         feature_gates={str(k): v for k, v in gates.items()},
         environments=environments,
         sections={key: data[key] for key in ("gitops", "watch") if data.get(key) is not None},
-        locate=at,
+        document=document,
     )
 
 

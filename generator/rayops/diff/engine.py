@@ -240,8 +240,7 @@ def _parse(data: bytes, file: str, secrets: set[str]) -> list[Resource]:
     errors = [f for f in loaded.findings if f.severity >= Severity.ERROR]
     if errors:
         first = errors[0]
-        where = f"{first.location.file}:{first.location.line}:{first.location.column}"
-        raise UsageError(f"{where}: cannot read: {first.message}")
+        raise UsageError(f"{first.location}: cannot read: {first.message}")
     resources = []
     for document in expand_lists(loaded.documents):
         value = document.value

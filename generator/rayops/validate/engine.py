@@ -439,7 +439,7 @@ def _validate_files(
             if first is None:
                 first_seen[key] = identity
                 continue
-            where = f"{first.location.file}:{first.location.line}:{first.location.column}"
+            where = str(first.location)
             namespace = f" in namespace {identity.namespace}" if identity.namespace else ""
             report.findings.append(
                 Finding(

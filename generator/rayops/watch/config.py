@@ -236,9 +236,7 @@ def load_watch_config(path: str) -> WatchConfig:
     loaded = read_file(path)
     if loaded.findings:
         first = loaded.findings[0]
-        raise UsageError(
-            f"{first.location.file}:{first.location.line}:{first.location.column}: {first.message}"
-        )
+        raise UsageError(f"{first.location}: {first.message}")
     if not loaded.documents or not isinstance(loaded.documents[0].value, dict):
         raise UsageError(f"{path}: expected a mapping with a watch section")
     document = loaded.documents[0]
@@ -248,8 +246,7 @@ def load_watch_config(path: str) -> WatchConfig:
         raise UsageError(f"{path}: no watch section")
 
     def locate(element_path: tuple[str | int, ...]) -> str:
-        location = document.locate((*prefix, *element_path))
-        return f"{location.file}:{location.line}:{location.column}"
+        return str(document.locate((*prefix, *element_path)))
 
     return parse_watch_config(data["watch"] if prefix else data, locate)
 
