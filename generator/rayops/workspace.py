@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from rayops.errors import UsageError
 from rayops.findings import Location, Path
+from rayops.validate.objectmeta import DNS1123_LABEL
 
 if TYPE_CHECKING:
     from rayops.gitops.sync import GitOpsSettings
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from rayops.watch.config import WatchConfig
 
 WORKSPACE_FILE = "rayops.yaml"
-_ENVIRONMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_ENVIRONMENT_NAME = re.compile(DNS1123_LABEL + r"\Z")
 _TOP_LEVEL = frozenset(
     ("kuberayVersion", "kubernetesVersion", "featureGates", "environments", "gitops", "watch")
 )

@@ -85,6 +85,7 @@ from typing import Any
 from rayops.errors import UsageError
 from rayops.findings import Path
 from rayops.rules.releases import FEATURE_GATE_DEFAULTS, bundled_release, parse_release
+from rayops.validate.objectmeta import DNS1123_LABEL
 
 CHART_REPOSITORY = "https://ray-project.github.io/kuberay-helm/"
 CHART_NAME = "kuberay-operator"
@@ -95,7 +96,7 @@ AUTOSCALED_PATHS = tuple(
     for name in AUTOSCALED_FIELDS
 )
 RETRY = {"limit": 10, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS_LABEL = re.compile(DNS1123_LABEL + r"\Z")
 _DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+\Z")
 _KEYS = {
     (): {"repoURL", "repoPath", "revision", "name", "output", "argocd", "flux", "operator"},

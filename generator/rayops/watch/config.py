@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from rayops.errors import UsageError
+from rayops.validate.objectmeta import DNS1123_LABEL
 from rayops.watch.lifecycle import ALL_REASONS, JOB_TERMINAL_STATES, KINDS, REASONS_BY_KIND
 
 Locate = Callable[[tuple[str | int, ...]], str]
 """Turns a path inside the ``watch`` section into ``file:line:col``."""
 
 ACTION_TYPES: Final = ("event", "webhook", "deleteCodeConfigMap", "annotate", "log")
-_DNS_LABEL: Final = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+_DNS_LABEL: Final = re.compile(rf"(?=.{{1,63}}\Z){DNS1123_LABEL}\Z")  # and at most 63 characters
 _ENV_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _HEADER_NAME: Final = re.compile(r"[A-Za-z0-9-]+\Z")
 _LABEL_KEY: Final = re.compile(
